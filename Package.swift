@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+// Rafiki: a Swift implementation of the Jami platform. The target list mirrors the protocol stack,
+// lowest layer first.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Rafiki",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "MessagePack", targets: ["MessagePack"]),
+        .library(name: "DHT", targets: ["DHT"]),
+        .library(name: "DHTTransport", targets: ["DHTTransport"]),
+        .library(name: "DHTSimulation", targets: ["DHTSimulation"]),
+        .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
+        .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
+        .executable(name: "rafiki-dht-bench", targets: ["rafiki-dht-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        // Byte-exact msgpack, bounded decoding.
+        .target(name: "MessagePack", swiftSettings: strict),
+        // OpenDHT wire protocol and the sans-I/O node core.
+        .target(
+            name: "DHT",
+            dependencies: [
+                "MessagePack",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        // SwiftNIO UDP adapter driving the core, and the public async API.
+        .target(
+            name: "DHTTransport",
+            dependencies: [
+                "DHT",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Deterministic virtual network running thousands of cores in one process.
+        .target(name: "DHTSimulation", dependencies: ["DHT"], swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-dhtnode",
+            dependencies: [
+                "DHTTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-dht-sim",
+            dependencies: ["DHTSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-dht-bench",
+            dependencies: ["DHTTransport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
+        .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
+        .testTarget(name: "InteropTests", dependencies: ["DHTTransport"]),
+    ]
+)

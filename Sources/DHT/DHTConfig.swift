@@ -1,0 +1,51 @@
+/// Settings of one node. Defaults are OpenDHT 2.4.12's.
+public struct DHTConfig: Sendable {
+    /// Network id; 0 is the public network (and Jami's). Messages from other networks are dropped.
+    public var network: UInt32 = 0
+    /// The node id; random unless set.
+    public var nodeId: InfoHash?
+    /// Incoming requests accepted per second from one IP; `nil` disables the limit.
+    public var maxRequestsPerSecondPerIP: Int? = 1024
+    /// Incoming requests accepted per second overall; `nil` disables the limit.
+    public var maxRequestsPerSecond: Int? = 8192
+    /// Total bytes of values stored for others (`DEFAULT_STORAGE_LIMIT`).
+    public var maxStorageBytes: Int = 64 << 20
+    /// Values stored under one key (`Storage::MAX_VALUES`).
+    public var maxValuesPerKey: Int = 65_536
+    /// Bytes stored under one key.
+    public var maxBytesPerKey: Int = 16 << 20
+    /// Keys with stored values.
+    public var maxKeys: Int = 1 << 20
+    /// Listeners kept per key, and in all.
+    public var maxListenersPerKey: Int = 1024
+    public var maxListeners: Int = 65_536
+    /// Nodes started as bootstrap nodes split buckets more eagerly, to know more of the network.
+    public var isBootstrapNode = false
+    /// Seed for the node's random choices; the same seed replays the same behaviour.
+    public var randomSeed: UInt64?
+
+    public init() {}
+}
+
+/// Protocol constants (§8), in milliseconds where they are durations.
+public enum DHTConstants {
+    public static let bucketSize = 8
+    public static let searchNodes = 14
+    public static let maxInFlightPerSearch = 4
+    public static let listenNodes = 4
+    public static let nodeGoodTime: Int64 = 120 * 60_000
+    public static let nodeExpireTime: Int64 = 10 * 60_000
+    public static let searchSyncTime: Int64 = 10 * 60_000
+    public static let listenExpireTime: Int64 = 30_000
+    public static let listenRefreshInterval: Int64 = 20_000
+    public static let remoteListenerLifetime: Int64 = 10 * 60_000
+    public static let reannounceMargin: Int64 = 10_000
+    public static let requestAttempts = 3
+    public static let maxSearchFailures = 25
+    public static let tokenRotationMin: Int64 = 15 * 60_000
+    public static let tokenRotationMax: Int64 = 45 * 60_000
+    public static let partReceiveTimeout: Int64 = 3_000
+    public static let partSessionMaxTime: Int64 = 10_000
+    public static let maxAuthErrors = 3
+    public static let blacklistSize = 10
+}

@@ -1,0 +1,156 @@
+/// Answers to incoming queries (§2.1–§2.7).
+extension DHTCore {
+    func handleQuery(_ method: WireMessage.QueryMethod, _ msg: WireMessage, from source: PeerAddress, now: Int64) {
+        switch method {
+        case .ping:
+            send(encoder.pong(tid: msg.tid, to: source), to: source)
+        case .find:
+            let target = msg.target ?? msg.infoHash ?? nodeId
+            replyWithNodes(msg, target: target, from: source, payload: .none)
+        case .get:
+            guard let key = msg.infoHash else { return sendError(msg, .nonAuthoritative, "Get with no info_hash", to: source) }
+            let q = msg.query ?? Query()
+            let found = storage.get(key, query: q)
+            let payload: MessageEncoder.Payload
+            if found.isEmpty {
+                payload = .none
+            } else if q.select.isEmpty {
+                payload = .values(found.map(\.packed))
+            } else {
+                let fields = Array(Set(q.select)).sorted()
+                payload = .fields(fields, found.map(\.value), ownerIds: found.map { _ in nil })
+            }
+            replyWithNodes(msg, target: key, from: source, payload: payload)
+        case .put:
+            handlePut(msg, from: source, now: now)
+        case .listen:
+            handleListen(msg, from: source, now: now)
+        case .refresh:
+            handleRefresh(msg, from: source, now: now)
+        case .update:
+            handleUpdate(msg, from: source, now: now)
+        }
+    }
+
+    private func replyWithNodes(_ msg: WireMessage, target: InfoHash, from source: PeerAddress, payload: MessageEncoder.Payload) {
+        let want = msg.want ?? [source.family]
+        var n4: [UInt8] = [], n6: [UInt8] = []
+        if want.contains(.inet) {
+            for n in table4.closest(to: target, count: DHTConstants.bucketSize, goodOnly: true, now: lastNow) { n.compact.appendCompact(to: &n4) }
+        }
+        if want.contains(.inet6) {
+            for n in table6.closest(to: target, count: DHTConstants.bucketSize, goodOnly: true, now: lastNow) { n.compact.appendCompact(to: &n6) }
+        }
+        for d in encoder.nodesReply(tid: msg.tid, to: source, nodes4: n4, nodes6: n6, token: tokens.token(for: source), payload: payload) {
+            send(d, to: source)
+        }
+    }
+
+    func sendError(_ msg: WireMessage, _ code: DHTErrorCode, _ message: String, to address: PeerAddress) {
+        stats.errorsSent += 1
+        send(encoder.error(tid: msg.tid, code: code, message: message), to: address)
+    }
+
+    private func handlePut(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
+        guard let key = msg.infoHash else { return sendError(msg, .nonAuthoritative, "Put with no info_hash", to: source) }
+        guard let token = msg.token, tokens.isValid(token, for: source) else {
+            return sendError(msg, .unauthorized, "Put with wrong token", to: source)
+        }
+        let created = msg.created.map { Int64(clamping: $0) * 1000 } ?? now
+        for value in msg.values {
+            guard value.id != 0 else { return sendError(msg, .nonAuthoritative, "Put with invalid id", to: source) }
+            let result = storage.store(key, value, created: created, now: now, from: source)
+            switch result {
+            case .stored, .edited:
+                notifyListeners(key, storage.entries(key).filter { $0.value.id == value.id }, now: now)
+            case .refreshed:
+                break
+            case .rejected:
+                // OpenDHT acknowledges refused puts too ("we lie to the requestor").
+                stats.valuesRejected += 1
+            }
+            send(encoder.valueAck(tid: msg.tid, valueId: value.id, to: source), to: source)
+        }
+    }
+
+    private func handleListen(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
+        guard let key = msg.infoHash else { return sendError(msg, .nonAuthoritative, "Listen with no info_hash", to: source) }
+        guard let token = msg.token, tokens.isValid(token, for: source) else {
+            return sendError(msg, .unauthorized, "Listen with wrong token", to: source)
+        }
+        let q = msg.query ?? Query()
+        let sid = msg.socketId ?? msg.tid
+        let (accepted, isNew) = remoteListeners.add(key: key, nodeId: msg.senderId, address: source, socketId: sid, query: q, now: now)
+        send(encoder.pong(tid: msg.tid, to: source), to: source)
+        guard accepted, isNew else { return }
+        let existing = storage.get(key, query: q)
+        if !existing.isEmpty {
+            sendUpdate(key: key, socketId: sid, entries: existing, to: source, nodeId: msg.senderId, now: now)
+        }
+    }
+
+    private func handleRefresh(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
+        guard let key = msg.infoHash, let vid = msg.valueId else {
+            return sendError(msg, .nonAuthoritative, "Refresh with no info_hash", to: source)
+        }
+        guard let token = msg.token, tokens.isValid(token, for: source) else {
+            return sendError(msg, .unauthorized, "Refresh with wrong token", to: source)
+        }
+        guard storage.refresh(key, id: vid, now: now) else {
+            return sendError(msg, .notFound, "Access operation for unknown storage", to: source)
+        }
+        send(encoder.valueAck(tid: msg.tid, valueId: vid, to: source), to: source)
+        for l in remoteListeners.listeners(key) {
+            let tid = makeTid()
+            let d = encoder.updateIds(tid: tid, socketId: l.socketId, token: tokens.token(for: l.address), ids: [vid], expired: false)
+            sendRequest([d], method: .update, tid: tid, to: l.address, nodeId: l.nodeId, purpose: .update, now: now)
+        }
+    }
+
+    /// A storing node tells us about values under a key we listen to.
+    private func handleUpdate(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
+        send(encoder.pong(tid: msg.tid, to: source), to: source)
+        guard let sid = msg.socketId, let searchKey = listenSockets[sid], let search = searches[searchKey] else { return }
+        for op in search.listens {
+            guard var state = operations[op.id] else { continue }
+            let added = msg.values.filter { v in
+                guard op.query.matches(v, ownerId: nil) else { return false }
+                if state.known[v.id] == v.hashValue { return false }
+                state.known[v.id] = v.hashValue
+                return true
+            }
+            let expired = msg.expiredIds.filter { state.known.removeValue(forKey: $0) != nil }
+            operations[op.id] = state
+            if !added.isEmpty { emit(.listenAdded(op.id, added)) }
+            if !expired.isEmpty { emit(.listenExpired(op.id, expired)) }
+        }
+    }
+
+    /// Tells every listener of `key` whose query matches about `entries`.
+    func notifyListeners(_ key: InfoHash, _ entries: [Storage.Entry], now: Int64) {
+        for l in remoteListeners.listeners(key) {
+            let matching = entries.filter { l.query.matches($0.value, ownerId: nil) }
+            guard !matching.isEmpty else { continue }
+            sendUpdate(key: key, socketId: l.socketId, entries: matching, to: l.address, nodeId: l.nodeId, now: now)
+        }
+    }
+
+    private func sendUpdate(key: InfoHash, socketId: UInt32, entries: [Storage.Entry], to address: PeerAddress, nodeId id: InfoHash, now: Int64) {
+        let tid = makeTid()
+        let oldest = entries.map(\.created).min() ?? now
+        let created: UInt64? = oldest < now - 1000 ? UInt64(max(0, oldest / 1000)) : nil
+        let datagrams = encoder.updateValues(tid: tid, key: key, socketId: socketId, packedValues: entries.map(\.packed), created: created, token: tokens.token(for: address))
+        sendRequest(datagrams, method: .update, tid: tid, to: address, nodeId: id, purpose: .update, now: now)
+    }
+
+    /// Notifies listeners of expired values.
+    func notifyExpired(_ expired: [(InfoHash, [UInt64])], now: Int64) {
+        for (key, ids) in expired {
+            for l in remoteListeners.listeners(key) {
+                let tid = makeTid()
+                let d = encoder.updateIds(tid: tid, socketId: l.socketId, token: tokens.token(for: l.address), ids: ids, expired: true)
+                sendRequest([d], method: .update, tid: tid, to: l.address, nodeId: l.nodeId, purpose: .update, now: now)
+            }
+        }
+    }
+}

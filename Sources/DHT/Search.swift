@@ -1,0 +1,108 @@
+/// Identifies a search: one per key and address family (§8.3).
+public struct SearchKey: Sendable, Hashable {
+    public var key: InfoHash
+    public var family: AddressFamily
+}
+
+/// Which step of a search a request serves.
+enum SearchRequest: Equatable {
+    /// A lookup (`find`, or `get` for a get operation's query).
+    case lookup(getOp: OperationID?)
+    case put(valueId: UInt64)
+    case listen
+}
+
+/// The state of one lookup: up to 14 candidates sorted by distance, the operations riding on it,
+/// and per-node progress. The logic that drives it lives in `DHTCore+Search.swift`.
+struct Search {
+    struct Node {
+        var id: InfoHash
+        var address: PeerAddress
+        /// Last time it answered a find/get with a token (ms).
+        var lastSynced: Int64 = .min
+        var token: [UInt8] = []
+        var inFlight: Set<UInt32> = []
+        /// Requests that went unanswered once (the node is a weaker candidate meanwhile).
+        var slow: Set<UInt32> = []
+        var failed = false
+        var answeredGets: Set<OperationID> = []
+        var acked: Set<UInt64> = []
+        var listenSocket: UInt32?
+        var listenRefreshAt: Int64 = .min
+
+        func isSynced(now: Int64) -> Bool {
+            !failed && lastSynced != .min && now - lastSynced < DHTConstants.searchSyncTime
+        }
+
+        var freshInFlight: Int { inFlight.subtracting(slow).count }
+    }
+
+    struct GetOp {
+        var id: OperationID
+        var query: Query
+        var seen: Set<UInt64> = []
+        var started: Int64
+    }
+
+    struct PutOp {
+        var id: OperationID
+        var value: Value
+        var packed: [UInt8]
+        var created: Int64
+        var permanent: Bool
+        var reported = false
+        var announcedAt: Int64 = .min
+        var nextAnnounce: Int64 = .min
+    }
+
+    struct ListenOp {
+        var id: OperationID
+        var query: Query
+        var known: Set<UInt64> = []
+    }
+
+    let key: SearchKey
+    var nodes: [Node] = []
+    var gets: [GetOp] = []
+    var puts: [PutOp] = []
+    var listens: [ListenOp] = []
+    var consecutiveFailures = 0
+    /// A lookup with no operation, run to refresh the routing table; removed once synced.
+    var isMaintenance = false
+    var lastActivity: Int64
+
+    init(key: SearchKey, now: Int64) {
+        self.key = key
+        self.lastActivity = now
+    }
+
+    var isIdle: Bool { gets.isEmpty && puts.isEmpty && listens.isEmpty }
+
+    /// Adds a candidate if it is among the 14 closest known; returns whether it was added.
+    @discardableResult
+    mutating func addCandidate(id: InfoHash, address: PeerAddress) -> Bool {
+        if let i = nodes.firstIndex(where: { $0.id == id }) {
+            if nodes[i].failed && nodes[i].address != address {
+                nodes[i].address = address
+                nodes[i].failed = false
+            }
+            return false
+        }
+        let d = id.distance(to: key.key)
+        let at = nodes.firstIndex { d < $0.id.distance(to: key.key) } ?? nodes.count
+        guard at < DHTConstants.searchNodes else { return false }
+        nodes.insert(Node(id: id, address: address), at: at)
+        if nodes.count > DHTConstants.searchNodes {
+            // Keep nodes still owed answers only if they fit; the farthest goes.
+            nodes.removeLast()
+        }
+        return true
+    }
+
+    func index(of id: InfoHash) -> Int? { nodes.firstIndex { $0.id == id } }
+
+    /// The first `count` nodes that have not failed, nearest first.
+    func closestLive(_ count: Int) -> ArraySlice<Node> {
+        nodes.lazy.filter { !$0.failed }.prefix(count).reduce(into: []) { $0.append($1) }[...]
+    }
+}
