@@ -49,3 +49,9 @@ public enum DHTConstants {
     public static let maxAuthErrors = 3
     public static let blacklistSize = 10
 }
+
+extension Int64 {
+    /// "Never happened", as a time in milliseconds. Far enough in the past that `now - distantPast`
+    /// cannot overflow (unlike `Int64.min`), so elapsed-time checks need no special case.
+    public static let distantPast: Int64 = -(1 << 60)
+}

@@ -14,6 +14,16 @@ extension DHTCore {
         sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: address, nodeId: nil, purpose: .ping, now: now)
     }
 
+    /// Pings `address`; the answer arrives as ``DHTEvent/pong(_:node:)``.
+    public func ping(_ address: PeerAddress, now: Int64) -> OperationID {
+        lastNow = max(lastNow, now)
+        let op = OperationID(nextOperation)
+        nextOperation += 1
+        let tid = makeTid()
+        sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: address, nodeId: nil, purpose: .userPing(op), now: now)
+        return op
+    }
+
     /// Adds known nodes (e.g. a saved routing table); they are pinged to check they are alive.
     public func addNodes(_ nodes: [WireMessage.NodeEntry], now: Int64) {
         for n in nodes where n.id != nodeId && families.contains(n.address.family) && !n.address.isMartian {
@@ -75,7 +85,7 @@ extension DHTCore {
             var s = searches[sk] ?? Search(key: sk, now: now)
             s.listens.append(.init(id: op, query: query))
             // A new listener must be registered on the storing nodes again to get existing values.
-            for i in s.nodes.indices { s.nodes[i].listenRefreshAt = .min; s.nodes[i].listenSocket = nil }
+            for i in s.nodes.indices { s.nodes[i].listenRefreshAt = .distantPast; s.nodes[i].listenSocket = nil }
             searches[sk] = s
         }
         let local = storage.get(key, query: query).map(\.value)

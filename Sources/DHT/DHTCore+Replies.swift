@@ -12,6 +12,7 @@ extension DHTCore {
             bootstrapInterval = 10_000
             startMaintenanceSearch(nodeId, now: now)
         }
+        if case .userPing(let op) = request.purpose { emit(.pong(op, node: msg.senderId)) }
         guard case .search(let key, let purpose) = request.purpose, var search = searches[key] else { return }
         guard let i = search.index(of: msg.senderId) ?? search.nodes.firstIndex(where: { $0.address == source }) else { return }
         search.nodes[i].inFlight.remove(msg.tid)
@@ -64,7 +65,7 @@ extension DHTCore {
         if msg.errorCode == DHTErrorCode.unauthorized.rawValue {
             // Our token is stale: forget it so the next step fetches a new one.
             search.nodes[i].token = []
-            search.nodes[i].lastSynced = .min
+            search.nodes[i].lastSynced = .distantPast
             withTable(source.family) { $0.recordAuthError(msg.senderId) }
         } else {
             search.nodes[i].failed = true
@@ -91,6 +92,7 @@ extension DHTCore {
                 continue
             }
             pending.cancel(tid: tid)
+            if case .userPing(let op) = request.purpose { emit(.pong(op, node: nil)) }
             if let id = request.nodeId { withTable(request.address.family) { $0.markExpired(id) } }
             guard case .search(let key, _) = request.purpose, var s = searches[key],
                   let i = s.nodes.firstIndex(where: { $0.inFlight.contains(tid) }) else { continue }

@@ -101,7 +101,7 @@ extension DHTCore {
                 s.puts[p].reported = true
                 finishPut(s.puts[p].id, storedOn: storedOn)
             }
-            if s.puts[p].permanent && s.puts[p].announcedAt == .min {
+            if s.puts[p].permanent && s.puts[p].announcedAt == .distantPast {
                 s.puts[p].announcedAt = now
                 let lifetime = ValueType.forID(s.puts[p].value.type).expiration
                 s.puts[p].nextAnnounce = now + max(1_000, lifetime - DHTConstants.reannounceMargin)
@@ -113,12 +113,12 @@ extension DHTCore {
     /// Re-announces permanent values whose time has come: forget acks, fresh creation time.
     func reannounceDue(_ s: inout Search, now: Int64) -> Bool {
         var any = false
-        for p in s.puts.indices where s.puts[p].permanent && s.puts[p].announcedAt != .min && now >= s.puts[p].nextAnnounce {
+        for p in s.puts.indices where s.puts[p].permanent && s.puts[p].announcedAt != .distantPast && now >= s.puts[p].nextAnnounce {
             let id = s.puts[p].value.id
             for i in s.nodes.indices { s.nodes[i].acked.remove(id) }
             s.puts[p].created = now
-            s.puts[p].announcedAt = .min
-            s.puts[p].nextAnnounce = .min
+            s.puts[p].announcedAt = .distantPast
+            s.puts[p].nextAnnounce = .distantPast
             any = true
         }
         return any

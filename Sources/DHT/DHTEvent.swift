@@ -17,6 +17,8 @@ public enum DHTEvent: Sendable, Equatable {
     case listenAdded(OperationID, [Value])
     /// Values under a listened key expired.
     case listenExpired(OperationID, [UInt64])
+    /// A user ping was answered by `node`, or went unanswered (`nil`).
+    case pong(OperationID, node: InfoHash?)
 }
 
 /// What the core asks its driver to do.

@@ -7,6 +7,8 @@ import HeapModule
 struct PendingRequests {
     enum Purpose: Equatable {
         case ping
+        /// A ping the user asked for; its answer (or silence) is reported as an event.
+        case userPing(OperationID)
         case search(SearchKey, SearchRequest)
         case update
     }

@@ -6,7 +6,7 @@
 public struct RateLimiter: Sendable {
     public var perIP: Int?
     public var global: Int?
-    private var windowStart: Int64 = .min
+    private var windowStart: Int64 = .distantPast
     private var globalCount = 0
     private var counts: [PeerAddress.IP: Int] = [:]
     private let maxTrackedIPs = 65_536

@@ -77,7 +77,7 @@ public struct RoutingTable: Sendable {
                 }
                 return .updated
             }
-            let fresh = RoutingNode(id: id, address: address, lastHeard: now, lastReplied: replied ? now : .min)
+            let fresh = RoutingNode(id: id, address: address, lastHeard: now, lastReplied: replied ? now : .distantPast)
             if buckets[b].nodes.count < DHTConstants.bucketSize {
                 buckets[b].nodes.append(fresh)
                 buckets[b].lastChanged = now
@@ -170,6 +170,6 @@ extension RoutingTable {
     mutating func forgetHeard(_ id: InfoHash) {
         let b = bucketIndex(for: id)
         guard let i = buckets[b].nodes.firstIndex(where: { $0.id == id }) else { return }
-        buckets[b].nodes[i].lastHeard = .min
+        buckets[b].nodes[i].lastHeard = .distantPast
     }
 }

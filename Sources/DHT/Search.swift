@@ -19,7 +19,7 @@ struct Search {
         var id: InfoHash
         var address: PeerAddress
         /// Last time it answered a find/get with a token (ms).
-        var lastSynced: Int64 = .min
+        var lastSynced: Int64 = .distantPast
         var token: [UInt8] = []
         var inFlight: Set<UInt32> = []
         /// Requests that went unanswered once (the node is a weaker candidate meanwhile).
@@ -28,10 +28,10 @@ struct Search {
         var answeredGets: Set<OperationID> = []
         var acked: Set<UInt64> = []
         var listenSocket: UInt32?
-        var listenRefreshAt: Int64 = .min
+        var listenRefreshAt: Int64 = .distantPast
 
         func isSynced(now: Int64) -> Bool {
-            !failed && lastSynced != .min && now - lastSynced < DHTConstants.searchSyncTime
+            !failed && lastSynced != .distantPast && now - lastSynced < DHTConstants.searchSyncTime
         }
 
         var freshInFlight: Int { inFlight.subtracting(slow).count }
@@ -51,8 +51,8 @@ struct Search {
         var created: Int64
         var permanent: Bool
         var reported = false
-        var announcedAt: Int64 = .min
-        var nextAnnounce: Int64 = .min
+        var announcedAt: Int64 = .distantPast
+        var nextAnnounce: Int64 = .distantPast
     }
 
     struct ListenOp {

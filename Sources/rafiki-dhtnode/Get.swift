@@ -1,0 +1,41 @@
+import ArgumentParser
+import DHT
+import DHTTransport
+
+/// `get`: print every value stored under a key.
+struct Get: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the values stored under a key, one JSON line each.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: KeyOptions
+
+    @Option(help: "Only values of this type (WHERE value_type = N).")
+    var type: UInt16?
+
+    @Option(help: "Exit with code 3 if fewer values than this were found.")
+    var expect: Int?
+
+    func run() async throws {
+        let node = await NodeSession.start(global, defaultPort: 0)
+        let key = target.infoHash
+        let query = Query(where: type.map { [.valueType($0)] } ?? [])
+        let withType = type != nil
+        var ok = true
+        var values: [Value] = []
+        do {
+            values = try await node.get(key, query: query) { batch in
+                for v in batch { JSONLine.value(v, key: key, withType: withType).emit() }
+            }
+        } catch {
+            ok = false
+        }
+        var done = JSONLine(event: "done")
+        done.add("ok", ok)
+        done.add("key", key.hex)
+        done.add("count", values.count)
+        done.emit()
+        await node.shutdown()
+        if let expect, values.count < expect { throw ExitCode(ExitStatus.fewerThanExpected.rawValue) }
+        throw ExitCode(ok || !values.isEmpty ? ExitStatus.ok.rawValue : ExitStatus.failed.rawValue)
+    }
+}
