@@ -47,7 +47,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Deterministic virtual network running thousands of cores in one process.
-        .target(name: "DHTSimulation", dependencies: ["DHT"], swiftSettings: strict),
+        .target(
+            name: "DHTSimulation",
+            dependencies: ["DHT", .product(name: "HeapModule", package: "swift-collections")],
+            swiftSettings: strict),
         .executableTarget(
             name: "rafiki-dhtnode",
             dependencies: [

@@ -62,6 +62,7 @@ extension DHTCore {
         var value = value
         if value.id == 0 { value.id = rng.next() | 1 }
         let op = newOperation(.put, key: key)
+        operations[op]?.permanent = permanent
         let packed = value.packed()
         // Keep a copy locally too, so our own gets and listeners see it at once.
         if case .stored = storage.store(key, value, created: now, now: now, from: localAddress) {

@@ -167,7 +167,10 @@ extension DHTCore {
         state.remainingFamilies -= 1
         state.storedOn += storedOn
         operations[op] = state
-        if state.remainingFamilies == 0 { emit(.putDone(op, storedOn: state.storedOn)) }
+        guard state.remainingFamilies == 0 else { return }
+        emit(.putDone(op, storedOn: state.storedOn))
+        // A permanent put keeps its state so it can be cancelled; others are finished.
+        if !state.permanent { operations[op] = nil }
     }
 
     /// A lookup that only refreshes the routing table (neighbourhood or bucket maintenance).

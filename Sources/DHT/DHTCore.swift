@@ -178,6 +178,7 @@ public final class DHTCore {
     /// Sends a request and tracks it for retransmission.
     func sendRequest(_ datagrams: [[UInt8]], method: WireMessage.QueryMethod, tid: UInt32, to address: PeerAddress, nodeId: InfoHash?, purpose: PendingRequests.Purpose, now: Int64) {
         for d in datagrams { send(d, to: address) }
+        if method == .get { stats.getRequestsSent += 1 }
         let deadline = now + PendingRequests.wait(afterAttempt: 1, rng: &rng)
         pending.add(tid: tid, .init(nodeId: nodeId, address: address, method: method, datagrams: datagrams, attempts: 1, deadline: deadline, purpose: purpose))
     }
@@ -185,9 +186,17 @@ public final class DHTCore {
     /// Records a node we heard from (`replied`: it answered us).
     func noteNode(_ id: InfoHash, _ address: PeerAddress, now: Int64, replied: Bool) {
         let outcome = withTable(address.family) { $0.insert(id: id, address: address, now: now, replied: replied) }
-        if case .pingQuestionable(let q) = outcome, !pending.requests.values.contains(where: { $0.nodeId == q.id && $0.method == .ping }) {
+        switch outcome {
+        case .pingQuestionable(let q) where !pending.requests.values.contains(where: { $0.nodeId == q.id && $0.method == .ping }):
             let tid = makeTid()
             sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: q.address, nodeId: q.id, purpose: .ping, now: now)
+        case .inserted where !replied:
+            // A newcomer that contacted us is only advertised once it has answered us (§8.1):
+            // ask it now rather than waiting for a lookup to pass by.
+            let tid = makeTid()
+            sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: address, nodeId: id, purpose: .ping, now: now)
+        default:
+            break
         }
     }
 
@@ -217,6 +226,7 @@ struct OperationState {
     var kind: Kind
     var key: InfoHash
     var remainingFamilies: Int
+    var permanent = false
     var success = false
     var storedOn = 0
     var seen: Set<UInt64> = []

@@ -41,6 +41,8 @@ public struct DHTStatistics: Sendable, Equatable, Codable {
     public var pendingRequests = 0
     public var datagramsReceived = 0
     public var datagramsSent = 0
+    /// `get` requests sent (first transmissions only).
+    public var getRequestsSent = 0
     /// Dropped because a rate limit was reached (before decoding).
     public var droppedRateLimited = 0
     /// Dropped because they did not decode.

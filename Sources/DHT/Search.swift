@@ -90,11 +90,17 @@ struct Search {
         }
         let d = id.distance(to: key.key)
         let at = nodes.firstIndex { d < $0.id.distance(to: key.key) } ?? nodes.count
-        guard at < DHTConstants.searchNodes else { return false }
+        let liveBefore = nodes[..<at].lazy.filter { !$0.failed }.count
+        guard liveBefore < DHTConstants.searchNodes else { return false }
         nodes.insert(Node(id: id, address: address), at: at)
-        if nodes.count > DHTConstants.searchNodes {
-            // Keep nodes still owed answers only if they fit; the farthest goes.
-            nodes.removeLast()
+        // Only live nodes count toward the 14: failed ones give way first, farthest first,
+        // so a search can route around nodes that left the network.
+        while nodes.count > DHTConstants.searchNodes {
+            if let f = nodes.lastIndex(where: { $0.failed && $0.inFlight.isEmpty }) {
+                nodes.remove(at: f)
+            } else {
+                nodes.removeLast()
+            }
         }
         return true
     }

@@ -1,0 +1,51 @@
+import Testing
+@testable import DHT
+@testable import DHTSimulation
+
+/// The core in a deterministic virtual network.
+@Suite struct SimulationTests {
+    func network(nodes: Int, loss: Double = 0, seed: UInt64 = 7) -> VirtualNetwork {
+        var s = VirtualNetwork.Settings()
+        s.seed = seed
+        s.lossRate = loss
+        let net = VirtualNetwork(settings: s)
+        var rng = DeterministicRNG(seed: seed)
+        for i in 0..<nodes {
+            let n = net.addNode()
+            if i > 0 {
+                let via = Int.random(in: 0..<i, using: &rng)
+                net.with(n) { core, now in core.bootstrap(VirtualNetwork.address(of: via), now: now) }
+            }
+            net.run(for: 100)
+        }
+        net.run(for: 60_000)
+        return net
+    }
+
+    @Test func putThenGetFromEveryNode() {
+        let net = network(nodes: 60)
+        var events: [(Int, DHTEvent)] = []
+        net.onEvent = { events.append(($0, $1)) }
+        let key = InfoHash.hashing(key: "sim")
+        net.with(3) { core, now in _ = core.put(key, Value(id: 5, data: [1, 2, 3]), now: now) }
+        net.run(for: 10_000)
+        let stored = events.compactMap { e -> Int? in if case .putDone(_, let n) = e.1 { return n } else { return nil } }
+        #expect(stored.count == 1 && stored[0] >= 6, "put acknowledged by \(stored)")
+        var found = 0
+        for i in 0..<60 {
+            events.removeAll()
+            net.with(i) { core, now in _ = core.get(key, now: now) }
+            net.run(for: 10_000)
+            if events.contains(where: { if case .values(_, let v) = $0.1 { return v.contains { $0.id == 5 } } else { return false } }) { found += 1 }
+        }
+        #expect(found == 60)
+    }
+
+    @Test func sameSeedSameRun() {
+        let a = network(nodes: 30, loss: 0.05, seed: 11)
+        let b = network(nodes: 30, loss: 0.05, seed: 11)
+        #expect(a.datagramsDelivered == b.datagramsDelivered)
+        #expect(a.datagramsLost == b.datagramsLost)
+        #expect(a.nodes.map { $0?.nodeId } == b.nodes.map { $0?.nodeId })
+    }
+}
