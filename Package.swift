@@ -64,7 +64,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "rafiki-dht-bench",
-            dependencies: ["DHTTransport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "DHTTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),

@@ -1,0 +1,109 @@
+@preconcurrency import Glibc
+import ArgumentParser
+import Foundation
+
+/// `rafiki-dht-bench`: our node and OpenDHT 2.4.12 measured side by side in the same run.
+/// Run it pinned to one core (`taskset -c 1`); target nodes are pinned to core 0.
+@main
+struct RafikiDHTBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rafiki-dht-bench",
+        abstract: "Benchmark the Rafiki DHT node against OpenDHT in the same run (ours, theirs, ratio).")
+
+    @Option(help: "Seconds per throughput phase.") var seconds = 3.0
+    @Option(help: "Keys for the latency measurement.") var keys = 1000
+    @Option(help: "Nodes in the latency network.") var nodes = 32
+    @Option(help: "Values stored to measure memory per value.") var storedValues = 20_000
+    @Flag(help: "Skip the latency measurement.") var skipLatency = false
+
+    func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let python = ["/usr/bin/python3", root + "/Benchmarks/opendht_bench.py"]
+
+        // Throughput and memory per stored value: each target alone on core 0.
+        let ours = try Target.start(["taskset", "-c", "0", dir + "/rafiki-dhtnode", "--no-rate-limit", "serve", "--port", "0", "--duration", "3600"])
+        let theirs = try Target.start(["taskset", "-c", "0"] + python + ["serve"])
+        defer { ours.stop(); theirs.stop() }
+        let oursT = try await Throughput.measure(port: ours.port, pid: ours.pid, seconds: seconds, storedValues: storedValues)
+        ours.stop()
+        let theirsT = try await Throughput.measure(port: theirs.port, pid: theirs.pid, seconds: seconds, storedValues: storedValues)
+        theirs.stop()
+
+        // Idle memory: a fresh node of each, 2 s after start (theirs: Debian's dhtnode binary).
+        let idleOurs = try Target.start([dir + "/rafiki-dhtnode", "serve", "--port", "0", "--duration", "60"])
+        let idleTheirs = try Target.start(["sh", "-c", "sleep 60 | exec dhtnode -p 0"], waitForReady: false)
+        try await Task.sleep(for: .seconds(2))
+        let idle = (Process.residentBytes(pid: idleOurs.pid), Process.residentBytes(pid: idleTheirs.pid))
+        idleOurs.stop(); idleTheirs.stop()
+
+        print("                              ours        OpenDHT     ours/OpenDHT")
+        for kind in Throughput.kinds {
+            row("\(kind) replies/s (1 core)", oursT.repliesPerSecond[kind] ?? 0, theirsT.repliesPerSecond[kind] ?? 0, "%.0f")
+        }
+        row("bytes per stored value", oursT.bytesPerValue, theirsT.bytesPerValue, "%.0f")
+        row("idle node RSS (KiB)", Double(idle.0) / 1024, Double(idle.1) / 1024, "%.0f")
+
+        guard !skipLatency else { return }
+        let l = try await Latency.measure(nodes: nodes, keys: keys)
+        let theirL = try Target.runJSON(python + ["latency", "--nodes", String(nodes), "--keys", String(keys)])
+        for (name, ours, key) in [("put p50 (ms)", l.put_p50, "put_p50"), ("put p99 (ms)", l.put_p99, "put_p99"),
+                                  ("get p50 (ms)", l.get_p50, "get_p50"), ("get p99 (ms)", l.get_p99, "get_p99"),
+                                  ("listen p50 (ms)", l.listen_p50, "listen_p50"), ("listen p99 (ms)", l.listen_p99, "listen_p99")] {
+            row(name, ours, (theirL[key] as? Double) ?? 0, "%.2f")
+        }
+    }
+
+    func row(_ name: String, _ ours: Double, _ theirs: Double, _ format: String) {
+        let ratio = theirs > 0 ? String(format: "%.2f", ours / theirs) : "-"
+        print(name.padding(toLength: 30, withPad: " ", startingAt: 0)
+              + String(format: format, ours).padding(toLength: 12, withPad: " ", startingAt: 0)
+              + String(format: format, theirs).padding(toLength: 12, withPad: " ", startingAt: 0) + ratio)
+    }
+}
+
+/// A node process under test.
+final class Target {
+    let process = Process()
+    var port = 0
+    var pid: Int32 { process.processIdentifier }
+    private var output: FileHandle?
+
+    static func start(_ argv: [String], waitForReady: Bool = true) throws -> Target {
+        let t = Target()
+        t.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        t.process.arguments = argv
+        let pipe = Pipe()
+        t.process.standardOutput = pipe
+        t.process.standardError = FileHandle.nullDevice
+        t.process.standardInput = FileHandle.nullDevice
+        try t.process.run()
+        guard waitForReady else { return t }
+        // The first line is the `ready` JSON with the bound port.
+        var line = Data()
+        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([10]) { line += byte }
+        let json = try JSONSerialization.jsonObject(with: line) as? [String: Any]
+        t.port = json?["port"] as? Int ?? 0
+        t.output = pipe.fileHandleForReading
+        return t
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    static func runJSON(_ argv: [String]) throws -> [String: Any] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let line = data.split(separator: 10).last.map { Data($0) } ?? Data()
+        return (try? JSONSerialization.jsonObject(with: line) as? [String: Any]) ?? [:]
+    }
+}

@@ -1,0 +1,105 @@
+import DHT
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Replies per second one node sustains for each query kind, and memory per stored value.
+enum Throughput {
+    struct Result {
+        var repliesPerSecond: [String: Double] = [:]
+        var bytesPerValue: Double = 0
+    }
+
+    static let kinds = ["ping", "find", "get", "put"]
+
+    static func measure(port: Int, pid: Int32, seconds: Double, storedValues: Int) async throws -> Result {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        var rng = SystemRandomNumberGenerator()
+        let me = InfoHash.random(using: &rng)
+        let enc = MessageEncoder(nodeId: me, network: 0)
+        let key = InfoHash.hashing(key: "bench-get")
+        var result = Result()
+
+        // A token first (tokens are bound to our address), and one value to get.
+        let token = try await oneShot(group: group, target: target, enc: enc) { tid in enc.get(tid: tid, key: key, query: Query(), want: nil) }?.token ?? []
+        _ = try await oneShot(group: group, target: target, enc: enc) { tid in
+            enc.put(tid: tid, key: key, packedValues: [Value(id: 1, data: Array(repeating: 7, count: 32)).packed()], created: nil, token: token)[0]
+        }
+
+        for kind in kinds {
+            let query: (UInt32) -> [UInt8]
+            switch kind {
+            case "ping": query = { enc.ping(tid: $0) }
+            case "find": query = { enc.find(tid: $0, target: InfoHash(bytes: [UInt8](repeating: UInt8(truncatingIfNeeded: $0), count: 20))!, want: nil) }  // safe: 20 bytes
+            case "get": query = { enc.get(tid: $0, key: key, query: Query(), want: nil) }
+            default:
+                let packed = Value(id: 1, data: Array(repeating: 7, count: 32)).packed()
+                query = { enc.put(tid: $0, key: key, packedValues: [packed], created: nil, token: token)[0] }
+            }
+            result.repliesPerSecond[kind] = try await run(group: group, target: target, seconds: seconds, query: query)
+        }
+
+        // Memory per stored value: RSS growth while storing distinct small values.
+        let before = Process.residentBytes(pid: pid)
+        var stored = 0
+        let batch = 2_000
+        while stored < storedValues {
+            let start = stored
+            _ = try await run(group: group, target: target, seconds: 0.2, count: batch) { tid in
+                let i = start + Int(tid % UInt32(batch))
+                return enc.put(tid: tid, key: .hashing(key: "mem-\(i)"), packedValues: [Value(id: UInt64(i + 1), data: Array(repeating: 9, count: 32)).packed()], created: nil, token: token)[0]
+            }
+            stored += batch
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        result.bytesPerValue = Double(Process.residentBytes(pid: pid) - before) / Double(storedValues)
+        return result
+    }
+
+    /// Sends queries for `seconds` (or exactly `count` of them) and returns replies per second.
+    static func run(group: any EventLoopGroup, target: SocketAddress, seconds: Double, count: Int? = nil, query: @escaping (UInt32) -> [UInt8]) async throws -> Double {
+        let gen = LoadGenerator(target: target, window: count ?? 256)
+        gen.makeQuery = { tid in
+            if let count, gen.sent >= count { return query(tid) }
+            return query(tid)
+        }
+        let channel = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
+            .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(gen) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        try await channel.eventLoop.submit { gen.start() }.get()
+        try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        let replies = try await channel.eventLoop.submit { gen.replies }.get()
+        try await channel.close().get()
+        return Double(replies) / seconds
+    }
+
+    /// Sends one query and returns its reply.
+    static func oneShot(group: any EventLoopGroup, target: SocketAddress, enc: MessageEncoder, _ query: @escaping (UInt32) -> [UInt8]) async throws -> WireMessage? {
+        let gen = LoadGenerator(target: target, window: 1)
+        nonisolated(unsafe) var reply: WireMessage?
+        gen.onReply = { reply = $0 }
+        gen.makeQuery = query
+        let channel = try await DatagramBootstrap(group: group)
+            .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(gen) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        try await channel.eventLoop.submit { gen.send(1); channel.flush() }.get()
+        for _ in 0..<50 where try await channel.eventLoop.submit({ reply == nil }).get() {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let r = try await channel.eventLoop.submit { reply }.get()
+        try await channel.close().get()
+        return r
+    }
+}
+
+extension Process {
+    /// VmRSS of a process, in bytes.
+    static func residentBytes(pid: Int32) -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb * 1024
+    }
+}
