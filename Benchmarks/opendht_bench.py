@@ -4,7 +4,7 @@
   serve --port P            one node with rate limits off, until killed; prints {"event":"ready","port":P}
   latency --nodes N --keys K  N nodes in this process; put/get/listen latency over K keys, as JSON
 """
-import argparse, json, random, sys, threading, time
+import argparse, json, os, random, signal, sys, threading, time
 import opendht as dht
 
 def runner(port=0, bootstrap=None):
@@ -19,7 +19,9 @@ def runner(port=0, bootstrap=None):
 def serve(args):
     r = runner(args.port)
     print(json.dumps({"event": "ready", "port": r.getBound().getPort()}), flush=True)
-    threading.Event().wait()
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    while True:  # sleep in short steps so the main thread handles signals
+        time.sleep(0.5)
 
 def pct(samples, p):
     s = sorted(samples)
@@ -46,7 +48,7 @@ def latency(args):
         a.put(key, dht.Value(b"x" * 32), done_cb=lambda ok, n: done.set())
         done.wait(10); puts.append(time.perf_counter() - t_put[0])
         heard.wait(10); listens.append(time.perf_counter() - t_put[0])
-        c.cancelListen(key, token)
+        c.cancelListen(token)
         got, gdone = threading.Event(), threading.Event()
         t0 = time.perf_counter()
         b.get(key, get_cb=lambda v: (got.set(), True)[1], done_cb=lambda ok, n: gdone.set())

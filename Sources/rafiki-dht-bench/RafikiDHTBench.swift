@@ -26,14 +26,18 @@ struct RafikiDHTBench: AsyncParsableCommand {
         let ours = try Target.start(["taskset", "-c", "0", dir + "/rafiki-dhtnode", "--no-rate-limit", "serve", "--port", "0", "--duration", "3600"])
         let theirs = try Target.start(["taskset", "-c", "0"] + python + ["serve"])
         defer { ours.stop(); theirs.stop() }
+        progress("targets up: ours on port \(ours.port), OpenDHT on port \(theirs.port)")
         let oursT = try await Throughput.measure(port: ours.port, pid: ours.pid, seconds: seconds, storedValues: storedValues)
         ours.stop()
+        progress("measured ours")
         let theirsT = try await Throughput.measure(port: theirs.port, pid: theirs.pid, seconds: seconds, storedValues: storedValues)
         theirs.stop()
+        progress("measured OpenDHT")
 
         // Idle memory: a fresh node of each, 2 s after start (theirs: Debian's dhtnode binary).
         let idleOurs = try Target.start([dir + "/rafiki-dhtnode", "serve", "--port", "0", "--duration", "60"])
-        let idleTheirs = try Target.start(["sh", "-c", "sleep 60 | exec dhtnode -p 0"], waitForReady: false)
+        // dhtnode reads commands from standard input: keep it open and silent.
+        let idleTheirs = try Target.start(["dhtnode", "-p", "0"], waitForReady: false, keepStdinOpen: true)
         try await Task.sleep(for: .seconds(2))
         let idle = (Process.residentBytes(pid: idleOurs.pid), Process.residentBytes(pid: idleTheirs.pid))
         idleOurs.stop(); idleTheirs.stop()
@@ -46,6 +50,7 @@ struct RafikiDHTBench: AsyncParsableCommand {
         row("idle node RSS (KiB)", Double(idle.0) / 1024, Double(idle.1) / 1024, "%.0f")
 
         guard !skipLatency else { return }
+        progress("latency: \(nodes) nodes, \(keys) keys, ours then OpenDHT")
         let l = try await Latency.measure(nodes: nodes, keys: keys)
         let theirL = try Target.runJSON(python + ["latency", "--nodes", String(nodes), "--keys", String(keys)])
         for (name, ours, key) in [("put p50 (ms)", l.put_p50, "put_p50"), ("put p99 (ms)", l.put_p99, "put_p99"),
@@ -54,6 +59,8 @@ struct RafikiDHTBench: AsyncParsableCommand {
             row(name, ours, (theirL[key] as? Double) ?? 0, "%.2f")
         }
     }
+
+    func progress(_ s: String) { fputs("[bench] \(s)\n", stderr) }
 
     func row(_ name: String, _ ours: Double, _ theirs: Double, _ format: String) {
         let ratio = theirs > 0 ? String(format: "%.2f", ours / theirs) : "-"
@@ -70,14 +77,22 @@ final class Target {
     var pid: Int32 { process.processIdentifier }
     private var output: FileHandle?
 
-    static func start(_ argv: [String], waitForReady: Bool = true) throws -> Target {
+    private var stdin: Pipe?
+
+    static func start(_ argv: [String], waitForReady: Bool = true, keepStdinOpen: Bool = false) throws -> Target {
         let t = Target()
         t.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         t.process.arguments = argv
         let pipe = Pipe()
         t.process.standardOutput = pipe
         t.process.standardError = FileHandle.nullDevice
-        t.process.standardInput = FileHandle.nullDevice
+        if keepStdinOpen {
+            let input = Pipe()
+            t.stdin = input
+            t.process.standardInput = input
+        } else {
+            t.process.standardInput = FileHandle.nullDevice
+        }
         try t.process.run()
         guard waitForReady else { return t }
         // The first line is the `ready` JSON with the bound port.
@@ -89,8 +104,13 @@ final class Target {
         return t
     }
 
+    /// SIGTERM, then SIGKILL if the process is still there a second later.
     func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<20 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
     }
 
     static func runJSON(_ argv: [String]) throws -> [String: Any] {

@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import DHT
 import Foundation
 import NIOCore
@@ -21,6 +22,7 @@ enum Throughput {
         let key = InfoHash.hashing(key: "bench-get")
         var result = Result()
 
+        fputs("[bench]   token\n", stderr)
         // A token first (tokens are bound to our address), and one value to get.
         let token = try await oneShot(group: group, target: target, enc: enc) { tid in enc.get(tid: tid, key: key, query: Query(), want: nil) }?.token ?? []
         _ = try await oneShot(group: group, target: target, enc: enc) { tid in
@@ -37,9 +39,11 @@ enum Throughput {
                 let packed = Value(id: 1, data: Array(repeating: 7, count: 32)).packed()
                 query = { enc.put(tid: $0, key: key, packedValues: [packed], created: nil, token: token)[0] }
             }
+            fputs("[bench]   \(kind)\n", stderr)
             result.repliesPerSecond[kind] = try await run(group: group, target: target, seconds: seconds, query: query)
         }
 
+        fputs("[bench]   storing \(storedValues) values\n", stderr)
         // Memory per stored value: RSS growth while storing distinct small values.
         let before = Process.residentBytes(pid: pid)
         var stored = 0

@@ -51,8 +51,13 @@ struct Serve: AsyncParsableCommand {
             }
             group.addTask {
                 let start = ContinuousClock.now
-                while duration.map({ ContinuousClock.now - start < .seconds($0) }) ?? true {
-                    try? await Task.sleep(for: .seconds(min(duration ?? 600, 600)))
+                while !Task.isCancelled, duration.map({ ContinuousClock.now - start < .seconds($0) }) ?? true {
+                    let left = duration.map { $0 - Double((ContinuousClock.now - start).components.seconds) } ?? 600
+                    do {
+                        try await Task.sleep(for: .seconds(max(0.05, min(left, 600))))
+                    } catch {
+                        break  // cancelled: a signal arrived
+                    }
                     if let file, duration == nil { await NodesFile.save(node, to: file) }
                 }
                 return "duration"
