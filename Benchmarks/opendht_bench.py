@@ -57,7 +57,8 @@ def latency(args):
     out = {"put_p50": pct(puts, .5), "put_p99": pct(puts, .99), "get_p50": pct(gets, .5), "get_p99": pct(gets, .99),
            "listen_p50": pct(listens, .5), "listen_p99": pct(listens, .99)}
     print(json.dumps(out), flush=True)
-    for n in nodes: n.join()
+    sys.stdout.flush()
+    os._exit(0)  # skip the binding's teardown, which trips over pending callbacks
 
 ap = argparse.ArgumentParser()
 sub = ap.add_subparsers(dest="cmd", required=True)
