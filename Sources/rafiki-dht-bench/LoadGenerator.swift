@@ -17,6 +17,14 @@ final class LoadGenerator: ChannelInboundHandler, @unchecked Sendable {
     var onReply: ((WireMessage) -> Void)?
     private var tid: UInt32 = 1
     private var context: ChannelHandlerContext?
+    private var refill: RepeatedTask?
+
+    /// Stops sending; call on the event loop before closing the channel.
+    func stop() {
+        refill?.cancel()
+        refill = nil
+        context = nil
+    }
 
     init(target: SocketAddress, window: Int) {
         self.target = target
@@ -42,7 +50,7 @@ final class LoadGenerator: ChannelInboundHandler, @unchecked Sendable {
         context?.flush()
         guard let context else { return }
         let loop = context.eventLoop
-        loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
+        refill = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
             if replies == lastReplies { send(window) }  // stalled: assume the window was lost
             lastReplies = replies
             self.context?.flush()

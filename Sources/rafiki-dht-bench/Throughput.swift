@@ -23,9 +23,11 @@ enum Throughput {
         var result = Result()
 
         fputs("[bench]   token\n", stderr)
-        // A token first (tokens are bound to our address), and one value to get.
-        let token = try await oneShot(group: group, target: target, enc: enc) { tid in enc.get(tid: tid, key: key, query: Query(), want: nil) }?.token ?? []
-        _ = try await oneShot(group: group, target: target, enc: enc) { tid in
+        // A token first, and one value to get. Tokens are bound to our address and port, so every
+        // phase sends from the same local port.
+        let port = Int.random(in: 20_000...60_000)
+        let token = try await oneShot(group: group, target: target, port: port) { tid in enc.get(tid: tid, key: key, query: Query(), want: nil) }?.token ?? []
+        _ = try await oneShot(group: group, target: target, port: port) { tid in
             enc.put(tid: tid, key: key, packedValues: [Value(id: 1, data: Array(repeating: 7, count: 32)).packed()], created: nil, token: token)[0]
         }
 
@@ -40,7 +42,7 @@ enum Throughput {
                 query = { enc.put(tid: $0, key: key, packedValues: [packed], created: nil, token: token)[0] }
             }
             fputs("[bench]   \(kind)\n", stderr)
-            result.repliesPerSecond[kind] = try await run(group: group, target: target, seconds: seconds, query: query)
+            result.repliesPerSecond[kind] = try await run(group: group, target: target, port: port, seconds: seconds, query: query)
         }
 
         fputs("[bench]   storing \(storedValues) values\n", stderr)
@@ -50,7 +52,7 @@ enum Throughput {
         let batch = 2_000
         while stored < storedValues {
             let start = stored
-            _ = try await run(group: group, target: target, seconds: 0.2, count: batch) { tid in
+            _ = try await run(group: group, target: target, port: port, seconds: 0.2, count: batch) { tid in
                 let i = start + Int(tid % UInt32(batch))
                 return enc.put(tid: tid, key: .hashing(key: "mem-\(i)"), packedValues: [Value(id: UInt64(i + 1), data: Array(repeating: 9, count: 32)).packed()], created: nil, token: token)[0]
             }
@@ -62,37 +64,36 @@ enum Throughput {
     }
 
     /// Sends queries for `seconds` (or exactly `count` of them) and returns replies per second.
-    static func run(group: any EventLoopGroup, target: SocketAddress, seconds: Double, count: Int? = nil, query: @escaping (UInt32) -> [UInt8]) async throws -> Double {
+    static func run(group: any EventLoopGroup, target: SocketAddress, port: Int, seconds: Double, count: Int? = nil, query: @escaping (UInt32) -> [UInt8]) async throws -> Double {
         let gen = LoadGenerator(target: target, window: count ?? 256)
-        gen.makeQuery = { tid in
-            if let count, gen.sent >= count { return query(tid) }
-            return query(tid)
-        }
+        gen.makeQuery = query
         let channel = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
             .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(gen) } }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: port).get()
         try await channel.eventLoop.submit { gen.start() }.get()
         try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-        let replies = try await channel.eventLoop.submit { gen.replies }.get()
+        let replies = try await channel.eventLoop.submit { gen.stop(); return gen.replies }.get()
         try await channel.close().get()
         return Double(replies) / seconds
     }
 
     /// Sends one query and returns its reply.
-    static func oneShot(group: any EventLoopGroup, target: SocketAddress, enc: MessageEncoder, _ query: @escaping (UInt32) -> [UInt8]) async throws -> WireMessage? {
+    static func oneShot(group: any EventLoopGroup, target: SocketAddress, port: Int, _ query: @escaping (UInt32) -> [UInt8]) async throws -> WireMessage? {
         let gen = LoadGenerator(target: target, window: 1)
         nonisolated(unsafe) var reply: WireMessage?
         gen.onReply = { reply = $0 }
         gen.makeQuery = query
         let channel = try await DatagramBootstrap(group: group)
             .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(gen) } }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: port).get()
         try await channel.eventLoop.submit { gen.send(1); channel.flush() }.get()
         for _ in 0..<50 where try await channel.eventLoop.submit({ reply == nil }).get() {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let r = try await channel.eventLoop.submit { reply }.get()
+        let r = try await channel.eventLoop.submit { gen.stop(); return reply }.get()
         try await channel.close().get()
         return r
     }
