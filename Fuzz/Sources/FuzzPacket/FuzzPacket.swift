@@ -1,7 +1,8 @@
 import DHT
 
 /// One node, kept across inputs so state built by earlier inputs (stored values, listeners,
-/// reassembly sessions) is exercised by later ones.
+/// reassembly sessions) is exercised by later ones. `nonisolated(unsafe)` is sound: libFuzzer
+/// calls the entry point from one thread only.
 nonisolated(unsafe) private var node: DHTCore = {
     var config = DHTConfig()
     config.randomSeed = 1
