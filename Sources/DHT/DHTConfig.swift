@@ -36,18 +36,15 @@ public enum DHTConstants {
     public static let nodeGoodTime: Int64 = 120 * 60_000
     public static let nodeExpireTime: Int64 = 10 * 60_000
     public static let searchSyncTime: Int64 = 10 * 60_000
-    public static let listenExpireTime: Int64 = 30_000
     public static let listenRefreshInterval: Int64 = 20_000
     public static let remoteListenerLifetime: Int64 = 10 * 60_000
     public static let reannounceMargin: Int64 = 10_000
     public static let requestAttempts = 3
-    public static let maxSearchFailures = 25
     public static let tokenRotationMin: Int64 = 15 * 60_000
     public static let tokenRotationMax: Int64 = 45 * 60_000
     public static let partReceiveTimeout: Int64 = 3_000
     public static let partSessionMaxTime: Int64 = 10_000
     public static let maxAuthErrors = 3
-    public static let blacklistSize = 10
 }
 
 extension Int64 {

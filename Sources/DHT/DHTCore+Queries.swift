@@ -18,7 +18,7 @@ extension DHTCore {
                 payload = .values(found.map(\.packed))
             } else {
                 let fields = Array(Set(q.select)).sorted()
-                payload = .fields(fields, found.map(\.value), ownerIds: found.map { _ in nil })
+                payload = .fields(fields, found.map(\.value))
             }
             replyWithNodes(msg, target: key, from: source, payload: payload)
         case .put:

@@ -18,7 +18,6 @@ extension DHTCore {
         search.nodes[i].inFlight.remove(msg.tid)
         search.nodes[i].slow.remove(msg.tid)
         search.nodes[i].failed = false
-        search.consecutiveFailures = 0
         search.lastActivity = now
         switch purpose {
         case .lookup(let getOp):
@@ -99,7 +98,6 @@ extension DHTCore {
             s.nodes[i].inFlight.remove(tid)
             s.nodes[i].slow.remove(tid)
             s.nodes[i].failed = true
-            s.consecutiveFailures += 1
             searches[key] = s
             stepSearch(key, now: now)
         }

@@ -161,7 +161,7 @@ public struct MessageEncoder: Sendable {
     public enum Payload {
         case none
         case values([[UInt8]])
-        case fields([ValueField], [Value], ownerIds: [InfoHash?])
+        case fields([ValueField], [Value])
     }
 
     /// Reply to find and get: nodes, a token, and values or selected fields.
@@ -172,7 +172,7 @@ public struct MessageEncoder: Sendable {
         switch payload {
         case .none: hasPayload = false
         case .values(let v): hasPayload = !v.isEmpty
-        case .fields(_, let v, _): hasPayload = !v.isEmpty
+        case .fields(_, let v): hasPayload = !v.isEmpty
         }
         let r = reply(tid: tid) { w in
             w.writeMapHeader(2 + (hasPayload ? 1 : 0) + (nodes4.isEmpty ? 0 : 1) + (nodes6.isEmpty ? 0 : 1) + (token.isEmpty ? 0 : 1))
@@ -185,7 +185,7 @@ public struct MessageEncoder: Sendable {
             switch payload {
             case .none: break
             case .values(let values): parts = writeValues(&w, values)
-            case .fields(let fields, let values, let ownerIds):
+            case .fields(let fields, let values):
                 w.writeString("fileds")
                 w.writeMapHeader(2)
                 w.writeString("f")
@@ -193,7 +193,7 @@ public struct MessageEncoder: Sendable {
                 for f in fields { w.writeUInt(UInt64(f.rawValue)) }
                 w.writeString("v")
                 w.writeArrayHeader(values.count * fields.count)
-                for (v, _) in zip(values, ownerIds) {
+                for v in values {
                     for f in fields {
                         switch f {
                         case .id: w.writeUInt(v.id)

@@ -66,7 +66,6 @@ struct Search {
     var gets: [GetOp] = []
     var puts: [PutOp] = []
     var listens: [ListenOp] = []
-    var consecutiveFailures = 0
     /// A lookup with no operation, run to refresh the routing table; removed once synced.
     var isMaintenance = false
     var lastActivity: Int64
@@ -108,7 +107,7 @@ struct Search {
     func index(of id: InfoHash) -> Int? { nodes.firstIndex { $0.id == id } }
 
     /// The first `count` nodes that have not failed, nearest first.
-    func closestLive(_ count: Int) -> ArraySlice<Node> {
-        nodes.lazy.filter { !$0.failed }.prefix(count).reduce(into: []) { $0.append($1) }[...]
+    func closestLive(_ count: Int) -> [Node] {
+        Array(nodes.lazy.filter { !$0.failed }.prefix(count))
     }
 }

@@ -37,21 +37,6 @@ extension Value {
         return w.bytes
     }
 
-    /// The Wrapper `{body[, sig]}` that encryption covers.
-    public func wrapperBytes() -> [UInt8] {
-        var copy = self
-        copy.cypher = nil
-        var w = MessagePackWriter(capacity: 48 + payloadSize + (owner?.count ?? 0))
-        w.writeMapHeader(copy.isSigned ? 2 : 1)
-        w.writeString("body")
-        copy.packBody(into: &w)
-        if copy.isSigned {
-            w.writeString("sig")
-            w.writeBinary(signature)
-        }
-        return w.bytes
-    }
-
     private func packBody(into w: inout MessagePackWriter) {
         let hasOwner = owner != nil
         w.writeMapHeader((userType.isEmpty ? 0 : 1) + (hasOwner ? (recipient != nil ? 5 : 4) : 2))

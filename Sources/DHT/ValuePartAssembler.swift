@@ -18,8 +18,6 @@ struct ValuePartAssembler {
     let maxSessions = 256
     static let maxValueSize = Value.maxPayloadSize + 32
 
-    var openSessions: Int { sessions.count }
-
     /// Opens a session for a message that announced value sizes. Returns false if refused.
     mutating func begin(_ message: WireMessage, from: PeerAddress, now: Int64) -> Bool {
         guard message.valueSizes.allSatisfy({ $0 <= Self.maxValueSize }) else { return false }

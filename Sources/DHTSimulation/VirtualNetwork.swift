@@ -73,6 +73,7 @@ public final class VirtualNetwork {
 
     /// Runs `body` on a node's core. What it produced (datagrams, events) is routed when the
     /// network next runs, so the caller can first note the operation id `body` returned.
+    @discardableResult
     public func with<R>(_ index: Int, _ body: (DHTCore, Int64) -> R) -> R? {
         guard let core = nodes[index] else { return nil }
         let r = body(core, now)

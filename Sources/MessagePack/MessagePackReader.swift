@@ -135,7 +135,8 @@ public struct MessagePackReader: Sendable {
         return s
     }
 
-    /// Reads a key and reports whether it equals `expected`, comparing bytes only (no allocation).
+    /// Reads a `str` or `bin` key and returns its bytes as a slice of ``bytes`` (no copy), so
+    /// callers can compare keys without allocating.
     public mutating func readKeyBytes() throws(MessagePackError) -> ArraySlice<UInt8> {
         bytes[try readBytesRange()]
     }

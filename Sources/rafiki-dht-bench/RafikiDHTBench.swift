@@ -75,6 +75,7 @@ final class Target {
     let process = Process()
     var port = 0
     var pid: Int32 { process.processIdentifier }
+    /// Held so the pipe stays open: a node writing to a closed pipe would die of SIGPIPE.
     private var output: FileHandle?
 
     private var stdin: Pipe?

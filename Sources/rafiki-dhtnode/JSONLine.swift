@@ -1,5 +1,6 @@
 @preconcurrency import Glibc
 import DHT
+import Foundation
 
 /// One line of machine-readable output: a JSON object whose keys keep the order they were added,
 /// matching the reference harness's output.
@@ -98,4 +99,3 @@ enum Output {
     }
 }
 
-import Foundation
