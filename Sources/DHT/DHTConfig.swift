@@ -31,6 +31,8 @@ public struct DHTConfig: Sendable {
 public enum DHTConstants {
     public static let bucketSize = 8
     public static let searchNodes = 14
+    /// Nodes a value should reach; a node that knows this many closer peers than itself is too far.
+    public static let targetNodes = 8
     public static let maxInFlightPerSearch = 4
     public static let listenNodes = 4
     public static let nodeGoodTime: Int64 = 120 * 60_000

@@ -57,9 +57,10 @@ extension DHTCore {
             return sendError(msg, .unauthorized, "Put with wrong token", to: source)
         }
         let created = msg.created.map { Int64(clamping: $0) * 1000 } ?? now
+        let closeEnough = isAmongClosest(to: key, family: source.family, now: now)
         for value in msg.values {
             guard value.id != 0 else { return sendError(msg, .nonAuthoritative, "Put with invalid id", to: source) }
-            let result = storage.store(key, value, created: created, now: now, from: source)
+            let result = closeEnough ? storage.store(key, value, created: created, now: now, from: source) : .rejected("too far from the key")
             switch result {
             case .stored, .edited:
                 notifyListeners(key, storage.entries(key).filter { $0.value.id == value.id }, now: now)
@@ -71,6 +72,15 @@ extension DHTCore {
             }
             send(encoder.valueAck(tid: msg.tid, valueId: value.id, to: source), to: source)
         }
+    }
+
+    /// Whether we are among the ``DHTConstants/searchNodes`` nodes we know closest to `key`. Like
+    /// OpenDHT, a node that knows at least ``DHTConstants/targetNodes`` peers all closer than itself
+    /// does not store (it still acknowledges), so nobody can fill a far node's storage.
+    func isAmongClosest(to key: InfoHash, family: AddressFamily, now: Int64) -> Bool {
+        let closest = table(family).closest(to: key, count: DHTConstants.searchNodes, goodOnly: false, now: now)
+        guard closest.count >= DHTConstants.targetNodes, let farthest = closest.last else { return true }
+        return !(farthest.id.distance(to: key) < nodeId.distance(to: key))
     }
 
     private func handleListen(_ msg: WireMessage, from source: PeerAddress, now: Int64) {

@@ -57,11 +57,14 @@ extension DHTCore {
     func handleError(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
         guard let request = pending.complete(tid: msg.tid, from: source) else { return }
         noteNode(msg.senderId, source, now: now, replied: true)
-        guard case .search(let key, _) = request.purpose, var search = searches[key],
+        guard case .search(let key, let purpose) = request.purpose, var search = searches[key],
               let i = search.index(of: msg.senderId) else { return }
         search.nodes[i].inFlight.remove(msg.tid)
         search.nodes[i].slow.remove(msg.tid)
-        if msg.errorCode == DHTErrorCode.unauthorized.rawValue {
+        if msg.errorCode == DHTErrorCode.notFound.rawValue, case .put(let valueId) = purpose {
+            // A refresh of a value the node no longer has: send the whole value next step.
+            search.nodes[i].stored.remove(valueId)
+        } else if msg.errorCode == DHTErrorCode.unauthorized.rawValue {
             // Our token is stale: forget it so the next step fetches a new one.
             search.nodes[i].token = []
             search.nodes[i].lastSynced = .distantPast

@@ -90,9 +90,15 @@ extension DHTCore {
                 guard let i = s.index(of: node.id), !hasRequest(s.nodes[i], .put(valueId: valueId)) else { continue }
                 let tid = makeTid()
                 s.nodes[i].inFlight.insert(tid)
+                let purpose = PendingRequests.Purpose.search(s.key, .put(valueId: valueId))
+                if node.stored.contains(valueId) {
+                    let datagram = encoder.refresh(tid: tid, key: s.key.key, valueId: valueId, token: node.token)
+                    sendRequest([datagram], method: .refresh, tid: tid, to: node.address, nodeId: node.id, purpose: purpose, now: now)
+                    continue
+                }
                 let created: UInt64? = s.puts[p].created < now - 1000 ? UInt64(max(0, s.puts[p].created / 1000)) : nil
                 let datagrams = encoder.put(tid: tid, key: s.key.key, packedValues: [s.puts[p].packed], created: created, token: node.token)
-                sendRequest(datagrams, method: .put, tid: tid, to: node.address, nodeId: node.id, purpose: .search(s.key, .put(valueId: valueId)), now: now)
+                sendRequest(datagrams, method: .put, tid: tid, to: node.address, nodeId: node.id, purpose: purpose, now: now)
             }
             let waiting = s.nodes.contains { hasRequest($0, .put(valueId: valueId)) }
             guard !waiting, !s.puts[p].reported || s.puts[p].permanent else { continue }
@@ -115,7 +121,7 @@ extension DHTCore {
         var any = false
         for p in s.puts.indices where s.puts[p].permanent && s.puts[p].announcedAt != .distantPast && now >= s.puts[p].nextAnnounce {
             let id = s.puts[p].value.id
-            for i in s.nodes.indices { s.nodes[i].acked.remove(id) }
+            for i in s.nodes.indices where s.nodes[i].acked.remove(id) != nil { s.nodes[i].stored.insert(id) }
             s.puts[p].created = now
             s.puts[p].announcedAt = .distantPast
             s.puts[p].nextAnnounce = .distantPast

@@ -178,7 +178,12 @@ public final class DHTCore {
     /// Sends a request and tracks it for retransmission.
     func sendRequest(_ datagrams: [[UInt8]], method: WireMessage.QueryMethod, tid: UInt32, to address: PeerAddress, nodeId: InfoHash?, purpose: PendingRequests.Purpose, now: Int64) {
         for d in datagrams { send(d, to: address) }
-        if method == .get { stats.getRequestsSent += 1 }
+        switch method {
+        case .get: stats.getRequestsSent += 1
+        case .put: stats.putRequestsSent += 1
+        case .refresh: stats.refreshRequestsSent += 1
+        default: break
+        }
         let deadline = now + PendingRequests.wait(afterAttempt: 1, rng: &rng)
         pending.add(tid: tid, .init(nodeId: nodeId, address: address, method: method, datagrams: datagrams, attempts: 1, deadline: deadline, purpose: purpose))
     }

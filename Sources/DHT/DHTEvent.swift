@@ -43,6 +43,9 @@ public struct DHTStatistics: Sendable, Equatable, Codable {
     public var datagramsSent = 0
     /// `get` requests sent (first transmissions only).
     public var getRequestsSent = 0
+    /// `put` and `refresh` requests sent (first transmissions only).
+    public var putRequestsSent = 0
+    public var refreshRequestsSent = 0
     /// Dropped because a rate limit was reached (before decoding).
     public var droppedRateLimited = 0
     /// Dropped because they did not decode.

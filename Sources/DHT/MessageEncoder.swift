@@ -206,7 +206,7 @@ public struct MessageEncoder: Sendable {
                 }
             }
         }
-        return [r] + valueParts(tid: tid, parts)
+        return parts.isEmpty ? [r] : [r] + valueParts(tid: tid, parts)
     }
 
     public func error(tid: UInt32, code: DHTErrorCode, message: String) -> [UInt8] {

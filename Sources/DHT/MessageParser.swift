@@ -24,7 +24,7 @@ public enum MessageParser {
         let n = try r.readMapHeader()
         var msg = WireMessage(kind: .reply)
         var y: UInt8 = 0
-        var q: String?
+        var q: ArraySlice<UInt8>?
         var hasE = false, hasR = false, hasP = false, hasU = false
         for _ in 0..<n {
             let key = try r.readKeyBytes()
@@ -35,7 +35,7 @@ public enum MessageParser {
             case UInt8(ascii: "t"):
                 msg.tid = try readTid(&r)
             case UInt8(ascii: "q"):
-                q = try r.readString()
+                q = try r.readKeyBytes()
             case UInt8(ascii: "a"), UInt8(ascii: "r"), UInt8(ascii: "u"):
                 if k == UInt8(ascii: "r") { hasR = true }
                 if k == UInt8(ascii: "u") { hasU = true }
@@ -67,7 +67,9 @@ public enum MessageParser {
         else if hasP { msg.kind = .valueParts }
         else if y == UInt8(ascii: "q") {
             guard let q else { throw MessageParseError.missingField("q") }
-            guard let method = WireMessage.QueryMethod(rawValue: q) else { throw MessageParseError.unknownQuery(q) }
+            guard let method = WireMessage.QueryMethod(name: q) else {
+                throw MessageParseError.unknownQuery(String(decoding: q, as: UTF8.self))
+            }
             msg.kind = .query(method)
         } else {
             throw MessageParseError.unknownKind

@@ -27,6 +27,9 @@ struct Search {
         var failed = false
         var answeredGets: Set<OperationID> = []
         var acked: Set<UInt64> = []
+        /// Values this node acknowledged in an earlier round: re-announcing them sends a small
+        /// `refresh` instead of the whole value, as OpenDHT does.
+        var stored: Set<UInt64> = []
         var listenSocket: UInt32?
         var listenRefreshAt: Int64 = .distantPast
 

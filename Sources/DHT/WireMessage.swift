@@ -10,6 +10,12 @@ public struct WireMessage: Sendable, Equatable {
 
     public enum QueryMethod: String, Sendable, Equatable, CaseIterable {
         case ping, find, get, put, listen, refresh, update
+
+        /// Matches the raw `q` bytes without building a String (this runs for every query).
+        init?(name: ArraySlice<UInt8>) {
+            guard let found = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(name) }) else { return nil }
+            self = found
+        }
     }
 
     /// A node id with its UDP endpoint, as found in `n4`/`n6`.

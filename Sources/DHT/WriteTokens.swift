@@ -6,6 +6,9 @@ struct WriteTokens {
     private var secret: [UInt8]
     private var previousSecret: [UInt8]
     private(set) var nextRotation: Int64
+    /// The last requester's current token. Queries come in bursts from one peer (get, then put
+    /// and listen), so this saves most SHA-256 runs on the reply path.
+    private var memo: (address: PeerAddress, token: [UInt8])?
 
     init<G: RandomNumberGenerator>(now: Int64, rng: inout G) {
         secret = Self.makeSecret(&rng)
@@ -17,23 +20,30 @@ struct WriteTokens {
         guard now >= nextRotation else { return }
         previousSecret = secret
         secret = Self.makeSecret(&rng)
+        memo = nil
         nextRotation = now + Self.rotationDelay(&rng)
     }
 
-    func token(for address: PeerAddress) -> [UInt8] {
-        Self.make(secret, address)
+    mutating func token(for address: PeerAddress) -> [UInt8] {
+        if let memo, memo.address == address { return memo.token }
+        let token = Self.make(secret, address)
+        memo = (address, token)
+        return token
     }
 
-    func isValid(_ token: [UInt8], for address: PeerAddress) -> Bool {
-        token == Self.make(secret, address) || token == Self.make(previousSecret, address)
+    mutating func isValid(_ token: [UInt8], for address: PeerAddress) -> Bool {
+        token == self.token(for: address) || token == Self.make(previousSecret, address)
     }
 
     private static func make(_ secret: [UInt8], _ a: PeerAddress) -> [UInt8] {
         var h = SHA256()
         h.update(data: secret)
-        h.update(data: a.addressBytes)
-        h.update(data: [UInt8(a.port >> 8), UInt8(truncatingIfNeeded: a.port)])
-        return Array(h.finalize())
+        switch a.ip {
+        case .v4(let ip): withUnsafeBytes(of: ip.bigEndian) { h.update(bufferPointer: $0) }
+        case .v6(let hi, let lo): withUnsafeBytes(of: (hi.bigEndian, lo.bigEndian)) { h.update(bufferPointer: $0) }
+        }
+        withUnsafeBytes(of: a.port.bigEndian) { h.update(bufferPointer: $0) }
+        return h.finalize().withUnsafeBytes { Array($0) }
     }
 
     private static func makeSecret<G: RandomNumberGenerator>(_ rng: inout G) -> [UInt8] {

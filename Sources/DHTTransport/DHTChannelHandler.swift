@@ -17,7 +17,7 @@ final class DHTChannelHandler: ChannelInboundHandler {
         guard let source = PeerAddress(envelope.remoteAddress) else { return }
         var buffer = envelope.data
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        driver.receive(bytes, from: source)
+        driver.receive(bytes, from: source, socketAddress: envelope.remoteAddress)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

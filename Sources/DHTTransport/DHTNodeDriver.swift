@@ -35,7 +35,12 @@ final class DHTNodeDriver {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    func receive(_ bytes: [UInt8], from source: PeerAddress) {
+    /// The sender of the datagram being handled: replies reuse its NIO address instead of building
+    /// a new one (an allocation per datagram).
+    private var lastSource: (peer: PeerAddress, address: SocketAddress)?
+
+    func receive(_ bytes: [UInt8], from source: PeerAddress, socketAddress: SocketAddress) {
+        lastSource = (source, socketAddress)
         inRead = true
         core.receive(bytes, from: source, now: Self.now())
         drain()
@@ -69,7 +74,8 @@ final class DHTNodeDriver {
                 guard let channel = channels[to.family] else { continue }
                 var buffer = channel.allocator.buffer(capacity: bytes.count)
                 buffer.writeBytes(bytes)
-                channel.write(AddressedEnvelope(remoteAddress: to.socketAddress, data: buffer), promise: nil)
+                let address = lastSource.flatMap { $0.peer == to ? $0.address : nil } ?? to.socketAddress
+                channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
                 pendingFlush.insert(to.family)
             case .event(let event):
                 deliver(event)

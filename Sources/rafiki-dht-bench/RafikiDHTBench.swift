@@ -46,6 +46,12 @@ struct RafikiDHTBench: AsyncParsableCommand {
         for kind in Throughput.kinds {
             row("\(kind) replies/s (1 core)", oursT.repliesPerSecond[kind] ?? 0, theirsT.repliesPerSecond[kind] ?? 0, "%.0f")
         }
+        for kind in Throughput.kinds {
+            row("\(kind) replies/CPU-s", oursT.repliesPerCPUSecond[kind] ?? 0, theirsT.repliesPerCPUSecond[kind] ?? 0, "%.0f")
+        }
+        for kind in Throughput.kinds {
+            row("\(kind) target CPU share", oursT.targetCPUShare[kind] ?? 0, theirsT.targetCPUShare[kind] ?? 0, "%.2f")
+        }
         row("bytes per stored value", oursT.bytesPerValue, theirsT.bytesPerValue, "%.0f")
         row("idle node RSS (KiB)", Double(idle.0) / 1024, Double(idle.1) / 1024, "%.0f")
 

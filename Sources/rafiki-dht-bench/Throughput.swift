@@ -8,6 +8,9 @@ import NIOPosix
 enum Throughput {
     struct Result {
         var repliesPerSecond: [String: Double] = [:]
+        var repliesPerCPUSecond: [String: Double] = [:]
+        /// The target's CPU time over wall time during each phase (1.0 = its core saturated).
+        var targetCPUShare: [String: Double] = [:]
         var bytesPerValue: Double = 0
     }
 
@@ -42,7 +45,13 @@ enum Throughput {
                 query = { enc.put(tid: $0, key: key, packedValues: [packed], created: nil, token: token)[0] }
             }
             fputs("[bench]   \(kind)\n", stderr)
-            result.repliesPerSecond[kind] = try await run(group: group, target: target, port: port, seconds: seconds, query: query)
+            let cpuBefore = Process.cpuSeconds(pid: pid)
+            let rate = try await run(group: group, target: target, port: port, seconds: seconds, query: query)
+            result.repliesPerSecond[kind] = rate
+            // Replies per CPU-second of the target: its cost per reply, even if the generator cannot saturate it.
+            let cpu = Process.cpuSeconds(pid: pid) - cpuBefore
+            result.repliesPerCPUSecond[kind] = cpu > 0 ? rate * seconds / cpu : 0
+            result.targetCPUShare[kind] = cpu / seconds
         }
 
         fputs("[bench]   storing \(storedValues) values\n", stderr)
@@ -69,6 +78,7 @@ enum Throughput {
         gen.makeQuery = query
         let channel = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
             .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(gen) } }
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: port).get()
@@ -100,6 +110,16 @@ enum Throughput {
 }
 
 extension Process {
+    /// User plus system CPU time of a process, in seconds.
+    static func cpuSeconds(pid: Int32) -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = s.lastIndex(of: ")") else { return 0 }
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let fields = s[s.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let u = Double(fields[11]), let k = Double(fields[12]) else { return 0 }
+        return (u + k) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// VmRSS of a process, in bytes.
     static func residentBytes(pid: Int32) -> Int {
         guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

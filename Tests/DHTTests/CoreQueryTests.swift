@@ -34,4 +34,30 @@ import MessagePack
         #expect(reply.senderId == core.nodeId)
         #expect(reply.reportedIP == [127, 0, 0, 1])
     }
+
+    /// A node that knows 8 or more peers closer to a key than itself acknowledges a put for that key
+    /// but does not store it, as OpenDHT does; a key near its own id is stored.
+    @Test func putFarFromUsIsAcknowledgedButNotStored() throws {
+        let core = makeCore()
+        let far = core.nodeId.settingBit(0, to: !core.nodeId.bit(0))
+        var now: Int64 = 1_700_000_000_100
+        for i in 0..<10 {
+            // Peers whose ids share the far key's first 150 bits announce themselves with a ping.
+            let id = far.settingBit(150 + i, to: !far.bit(150 + i))
+            core.receive(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: PeerAddress(host: "127.0.0.1", port: UInt16(6000 + i))!, now: now)
+            now += 1
+        }
+        _ = core.takeOutputs()
+        let enc = MessageEncoder(nodeId: peerId, network: 0)
+        let near = core.nodeId.settingBit(159, to: !core.nodeId.bit(159))
+        for (key, stored) in [(far, 0), (near, 1)] {
+            core.receive(enc.get(tid: 2, key: key, query: Query(), want: nil), from: peer, now: now)
+            let token = try #require(sent(core).first { $0.0.kind == .reply }?.0.token)
+            for d in enc.put(tid: 3, key: key, packedValues: [Value(id: 4, data: [1]).packed()], created: nil, token: token) {
+                core.receive(d, from: peer, now: now)
+            }
+            #expect(sent(core).contains { $0.0.kind == .reply && $0.0.valueId == 4 })
+            #expect(core.statistics.storedValues == stored)
+        }
+    }
 }

@@ -41,6 +41,26 @@ import Testing
         #expect(found == 60)
     }
 
+    /// A permanent value outlives its type's 10-minute expiry: re-announcements refresh the nodes
+    /// that already hold it (small `refresh` requests) instead of sending it again.
+    @Test func permanentPutIsRefreshed() {
+        let net = network(nodes: 30)
+        let key = InfoHash.hashing(key: "permanent")
+        let putter = 4
+        net.with(putter) { core, now in _ = core.put(key, Value(id: 9, data: Array(repeating: 1, count: 300)), permanent: true, now: now) }
+        net.run(for: 10_000)
+        let putsAfterFirstRound = net.nodes[putter]?.statistics.putRequestsSent ?? 0
+        net.run(for: 35 * 60_000)
+        let stats = net.nodes[putter]?.statistics
+        #expect((stats?.refreshRequestsSent ?? 0) >= 8, "refreshes: \(stats?.refreshRequestsSent ?? 0)")
+        #expect((stats?.putRequestsSent ?? 0) - putsAfterFirstRound < (stats?.refreshRequestsSent ?? 0))
+        var events: [(Int, DHTEvent)] = []
+        net.onEvent = { events.append(($0, $1)) }
+        net.with(17) { core, now in _ = core.get(key, now: now) }
+        net.run(for: 10_000)
+        #expect(events.contains { if case .values(_, let v) = $0.1 { return v.contains { $0.id == 9 } } else { return false } })
+    }
+
     @Test func sameSeedSameRun() {
         let a = network(nodes: 30, loss: 0.05, seed: 11)
         let b = network(nodes: 30, loss: 0.05, seed: 11)
