@@ -14,6 +14,7 @@ struct RafikiDHTBench: AsyncParsableCommand {
     @Option(help: "Keys for the latency measurement.") var keys = 1000
     @Option(help: "Nodes in the latency network.") var nodes = 32
     @Option(help: "Values stored to measure memory per value.") var storedValues = 20_000
+    @Option(help: "Rounds of throughput phases; medians are reported.") var rounds = 3
     @Flag(help: "Skip the latency measurement.") var skipLatency = false
 
     func run() async throws {
@@ -22,17 +23,29 @@ struct RafikiDHTBench: AsyncParsableCommand {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let python = ["/usr/bin/python3", root + "/Benchmarks/opendht_bench.py"]
 
-        // Throughput and memory per stored value: each target alone on core 0.
+        // Throughput and memory per stored value: each target on core 0, measured in turns (ours,
+        // theirs, per kind and round) so that noise from other tenants hits both alike.
         let ours = try Target.start(["taskset", "-c", "0", dir + "/rafiki-dhtnode", "--no-rate-limit", "serve", "--port", "0", "--duration", "3600"])
         let theirs = try Target.start(["taskset", "-c", "0"] + python + ["serve"])
         defer { ours.stop(); theirs.stop() }
         progress("targets up: ours on port \(ours.port), OpenDHT on port \(theirs.port)")
-        let oursT = try await Throughput.measure(port: ours.port, pid: ours.pid, seconds: seconds, storedValues: storedValues)
-        ours.stop()
-        progress("measured ours")
-        let theirsT = try await Throughput.measure(port: theirs.port, pid: theirs.pid, seconds: seconds, storedValues: storedValues)
-        theirs.stop()
-        progress("measured OpenDHT")
+        var sessions = [try Throughput.Session(port: ours.port, pid: ours.pid), try Throughput.Session(port: theirs.port, pid: theirs.pid)]
+        for i in sessions.indices { try await sessions[i].prepare() }
+        var perSecond: [[String: [Double]]] = [[:], [:]], perCPU: [[String: [Double]]] = [[:], [:]]
+        for round in 1...rounds {
+            for kind in Throughput.kinds {
+                progress("round \(round)/\(rounds): \(kind)")
+                for (i, session) in sessions.enumerated() {
+                    let r = try await session.measure(kind, seconds: seconds)
+                    perSecond[i][kind, default: []].append(r.perSecond)
+                    perCPU[i][kind, default: []].append(r.perCPUSecond)
+                }
+            }
+        }
+        progress("storing \(storedValues) values in each")
+        var bytesPerValue: [Double] = []
+        for session in sessions { bytesPerValue.append(try await session.bytesPerValue(count: storedValues)) }
+        ours.stop(); theirs.stop()
 
         // Idle memory: a fresh node of each, 2 s after start (theirs: Debian's dhtnode binary).
         let idleOurs = try Target.start([dir + "/rafiki-dhtnode", "serve", "--port", "0", "--duration", "60"])
@@ -40,20 +53,19 @@ struct RafikiDHTBench: AsyncParsableCommand {
         let idleTheirs = try Target.start(["dhtnode", "-p", "0"], waitForReady: false, keepStdinOpen: true)
         try await Task.sleep(for: .seconds(2))
         let idle = (Process.residentBytes(pid: idleOurs.pid), Process.residentBytes(pid: idleTheirs.pid))
+        let idlePrivate = (Process.privateResidentBytes(pid: idleOurs.pid), Process.privateResidentBytes(pid: idleTheirs.pid))
         idleOurs.stop(); idleTheirs.stop()
 
-        print("                              ours        OpenDHT     ours/OpenDHT")
+        print("medians of \(rounds) rounds of \(seconds) s    ours        OpenDHT     ours/OpenDHT")
         for kind in Throughput.kinds {
-            row("\(kind) replies/s (1 core)", oursT.repliesPerSecond[kind] ?? 0, theirsT.repliesPerSecond[kind] ?? 0, "%.0f")
+            row("\(kind) replies/s (1 core)", median(perSecond[0][kind]), median(perSecond[1][kind]), "%.0f")
         }
         for kind in Throughput.kinds {
-            row("\(kind) replies/CPU-s", oursT.repliesPerCPUSecond[kind] ?? 0, theirsT.repliesPerCPUSecond[kind] ?? 0, "%.0f")
+            row("\(kind) replies/CPU-s", median(perCPU[0][kind]), median(perCPU[1][kind]), "%.0f")
         }
-        for kind in Throughput.kinds {
-            row("\(kind) target CPU share", oursT.targetCPUShare[kind] ?? 0, theirsT.targetCPUShare[kind] ?? 0, "%.2f")
-        }
-        row("bytes per stored value", oursT.bytesPerValue, theirsT.bytesPerValue, "%.0f")
+        row("bytes per stored value", bytesPerValue[0], bytesPerValue[1], "%.0f")
         row("idle node RSS (KiB)", Double(idle.0) / 1024, Double(idle.1) / 1024, "%.0f")
+        row("idle node RssAnon (KiB)", Double(idlePrivate.0) / 1024, Double(idlePrivate.1) / 1024, "%.0f")
 
         guard !skipLatency else { return }
         progress("latency: \(nodes) nodes, \(keys) keys, ours then OpenDHT")
@@ -64,6 +76,11 @@ struct RafikiDHTBench: AsyncParsableCommand {
                                   ("listen p50 (ms)", l.listen_p50, "listen_p50"), ("listen p99 (ms)", l.listen_p99, "listen_p99")] {
             row(name, ours, (theirL[key] as? Double) ?? 0, "%.2f")
         }
+    }
+
+    func median(_ xs: [Double]?) -> Double {
+        let sorted = (xs ?? []).sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 
     func progress(_ s: String) { fputs("[bench] \(s)\n", stderr) }

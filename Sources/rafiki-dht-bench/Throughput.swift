@@ -6,36 +6,39 @@ import NIOPosix
 
 /// Replies per second one node sustains for each query kind, and memory per stored value.
 enum Throughput {
-    struct Result {
-        var repliesPerSecond: [String: Double] = [:]
-        var repliesPerCPUSecond: [String: Double] = [:]
-        /// The target's CPU time over wall time during each phase (1.0 = its core saturated).
-        var targetCPUShare: [String: Double] = [:]
-        var bytesPerValue: Double = 0
-    }
-
     static let kinds = ["ping", "find", "get", "put"]
 
-    static func measure(port: Int, pid: Int32, seconds: Double, storedValues: Int) async throws -> Result {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
-        var rng = SystemRandomNumberGenerator()
-        let me = InfoHash.random(using: &rng)
-        let enc = MessageEncoder(nodeId: me, network: 0)
-        let key = InfoHash.hashing(key: "bench-get")
-        var result = Result()
-
-        fputs("[bench]   token\n", stderr)
-        // A token first, and one value to get. Tokens are bound to our address and port, so every
-        // phase sends from the same local port.
+    /// One target under load: a token from it, and a local port kept for every phase, since
+    /// tokens are bound to our address and port.
+    struct Session {
+        let target: SocketAddress
+        let pid: Int32
         let port = Int.random(in: 20_000...60_000)
-        let token = try await oneShot(group: group, target: target, port: port) { tid in enc.get(tid: tid, key: key, query: Query(), want: nil) }?.token ?? []
-        _ = try await oneShot(group: group, target: target, port: port) { tid in
-            enc.put(tid: tid, key: key, packedValues: [Value(id: 1, data: Array(repeating: 7, count: 32)).packed()], created: nil, token: token)[0]
+        let enc: MessageEncoder
+        let key = InfoHash.hashing(key: "bench-get")
+        var token: [UInt8] = []
+
+        init(port targetPort: Int, pid: Int32) throws {
+            target = try SocketAddress(ipAddress: "127.0.0.1", port: targetPort)
+            self.pid = pid
+            var rng = SystemRandomNumberGenerator()
+            enc = MessageEncoder(nodeId: InfoHash.random(using: &rng), network: 0)
         }
 
-        for kind in kinds {
-            let query: (UInt32) -> [UInt8]
+        /// Fetches a token and stores one value for the get phase.
+        mutating func prepare() async throws {
+            let (enc, key) = (enc, key)
+            token = try await oneShot(target: target, port: port) { tid in enc.get(tid: tid, key: key, query: Query(), want: nil) }?.token ?? []
+            let token = token
+            _ = try await oneShot(target: target, port: port) { tid in
+                enc.put(tid: tid, key: key, packedValues: [Value(id: 1, data: Array(repeating: 7, count: 32)).packed()], created: nil, token: token)[0]
+            }
+        }
+
+        /// Replies per second and per CPU-second of the target for one query kind.
+        func measure(_ kind: String, seconds: Double) async throws -> (perSecond: Double, perCPUSecond: Double) {
+            let (enc, key, token) = (enc, key, token)
+            let query: @Sendable (UInt32) -> [UInt8]
             switch kind {
             case "ping": query = { enc.ping(tid: $0) }
             case "find": query = { enc.find(tid: $0, target: InfoHash(bytes: [UInt8](repeating: UInt8(truncatingIfNeeded: $0), count: 20))!, want: nil) }  // safe: 20 bytes
@@ -44,39 +47,36 @@ enum Throughput {
                 let packed = Value(id: 1, data: Array(repeating: 7, count: 32)).packed()
                 query = { enc.put(tid: $0, key: key, packedValues: [packed], created: nil, token: token)[0] }
             }
-            fputs("[bench]   \(kind)\n", stderr)
             let cpuBefore = Process.cpuSeconds(pid: pid)
-            let rate = try await run(group: group, target: target, port: port, seconds: seconds, query: query)
-            result.repliesPerSecond[kind] = rate
-            // Replies per CPU-second of the target: its cost per reply, even if the generator cannot saturate it.
+            let rate = try await run(target: target, port: port, seconds: seconds, query: query)
             let cpu = Process.cpuSeconds(pid: pid) - cpuBefore
-            result.repliesPerCPUSecond[kind] = cpu > 0 ? rate * seconds / cpu : 0
-            result.targetCPUShare[kind] = cpu / seconds
+            return (rate, cpu > 0 ? rate * seconds / cpu : 0)
         }
 
-        fputs("[bench]   storing \(storedValues) values\n", stderr)
-        // Memory per stored value: RSS growth while storing distinct small values.
-        let before = Process.residentBytes(pid: pid)
-        var stored = 0
-        let batch = 2_000
-        while stored < storedValues {
-            let start = stored
-            _ = try await run(group: group, target: target, port: port, seconds: 0.2, count: batch) { tid in
-                let i = start + Int(tid % UInt32(batch))
-                return enc.put(tid: tid, key: .hashing(key: "mem-\(i)"), packedValues: [Value(id: UInt64(i + 1), data: Array(repeating: 9, count: 32)).packed()], created: nil, token: token)[0]
+        /// Memory per stored value: RSS growth while storing `count` distinct small values.
+        func bytesPerValue(count: Int) async throws -> Double {
+            let (enc, token) = (enc, token)
+            let before = Process.residentBytes(pid: pid)
+            var stored = 0
+            let batch = 2_000
+            while stored < count {
+                let start = stored
+                _ = try await run(target: target, port: port, seconds: 0.2, count: batch) { tid in
+                    let i = start + Int(tid % UInt32(batch))
+                    return enc.put(tid: tid, key: .hashing(key: "mem-\(i)"), packedValues: [Value(id: UInt64(i + 1), data: Array(repeating: 9, count: 32)).packed()], created: nil, token: token)[0]
+                }
+                stored += batch
             }
-            stored += batch
+            try await Task.sleep(for: .milliseconds(500))
+            return Double(Process.residentBytes(pid: pid) - before) / Double(count)
         }
-        try await Task.sleep(for: .milliseconds(500))
-        result.bytesPerValue = Double(Process.residentBytes(pid: pid) - before) / Double(storedValues)
-        return result
     }
 
     /// Sends queries for `seconds` (or exactly `count` of them) and returns replies per second.
-    static func run(group: any EventLoopGroup, target: SocketAddress, port: Int, seconds: Double, count: Int? = nil, query: @escaping (UInt32) -> [UInt8]) async throws -> Double {
+    static func run(target: SocketAddress, port: Int, seconds: Double, count: Int? = nil, query: @escaping (UInt32) -> [UInt8]) async throws -> Double {
         let gen = LoadGenerator(target: target, window: count ?? 256)
         gen.makeQuery = query
-        let channel = try await DatagramBootstrap(group: group)
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 64)
             .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(gen) } }
@@ -90,12 +90,12 @@ enum Throughput {
     }
 
     /// Sends one query and returns its reply.
-    static func oneShot(group: any EventLoopGroup, target: SocketAddress, port: Int, _ query: @escaping (UInt32) -> [UInt8]) async throws -> WireMessage? {
+    static func oneShot(target: SocketAddress, port: Int, _ query: @escaping (UInt32) -> [UInt8]) async throws -> WireMessage? {
         let gen = LoadGenerator(target: target, window: 1)
         nonisolated(unsafe) var reply: WireMessage?
         gen.onReply = { reply = $0 }
         gen.makeQuery = query
-        let channel = try await DatagramBootstrap(group: group)
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(gen) } }
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: port).get()
@@ -121,9 +121,15 @@ extension Process {
     }
 
     /// VmRSS of a process, in bytes.
-    static func residentBytes(pid: Int32) -> Int {
+    static func residentBytes(pid: Int32) -> Int { statusField("VmRSS:", pid: pid) }
+
+    /// RssAnon of a process: resident memory of its own, without shared library pages.
+    static func privateResidentBytes(pid: Int32) -> Int { statusField("RssAnon:", pid: pid) }
+
+    /// A `kB` field of `/proc/PID/status`, in bytes.
+    private static func statusField(_ name: String, pid: Int32) -> Int {
         guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
               let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
         return kb * 1024
     }

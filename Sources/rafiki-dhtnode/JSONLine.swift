@@ -1,6 +1,6 @@
 @preconcurrency import Glibc
 import DHT
-import Foundation
+import FoundationEssentials
 
 /// One line of machine-readable output: a JSON object whose keys keep the order they were added,
 /// matching the reference harness's output.
@@ -51,7 +51,9 @@ struct JSONLine {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(u)
             }
         }

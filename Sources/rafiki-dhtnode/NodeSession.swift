@@ -1,7 +1,8 @@
 @preconcurrency import Glibc
 import DHT
 import DHTTransport
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Exit codes shared with the reference harness.
 enum ExitStatus: Int32 {
@@ -49,9 +50,10 @@ enum NodeSession {
     }
 
     private static func startWatchdog(seconds: Double) {
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: seconds)
-            fail(String(format: "timeout after %.1fs", seconds), status: .timeout)
+        // A Dispatch timer, not a task: it fires even if every cooperative thread is blocked.
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            let tenths = Int((seconds * 10).rounded())
+            fail("timeout after \(tenths / 10).\(tenths % 10)s", status: .timeout)
         }
     }
 }

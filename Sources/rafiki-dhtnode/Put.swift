@@ -1,7 +1,7 @@
 import ArgumentParser
 import DHT
 import DHTTransport
-import Foundation
+import FoundationEssentials
 
 /// `put`: store one value.
 struct Put: AsyncParsableCommand {

@@ -2,7 +2,8 @@
 import ArgumentParser
 import DHT
 import DHTTransport
-@preconcurrency import Foundation
+import Dispatch
+@preconcurrency import FoundationEssentials
 
 /// `serve`: a bootstrap node. Without `--duration` it runs until SIGINT/SIGTERM, saving its
 /// routing table on the way out and reloading it at the next start.
@@ -70,7 +71,7 @@ struct Serve: AsyncParsableCommand {
 
     static func defaultNodesFile(port: UInt16) -> String {
         let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? "/tmp") + "/.local/state")
         return base + "/rafiki/dhtnode-\(port).nodes"
     }
 }
