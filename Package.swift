@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DHT", targets: ["DHT"]),
         .library(name: "DHTTransport", targets: ["DHTTransport"]),
         .library(name: "DHTSimulation", targets: ["DHTSimulation"]),
+        .library(name: "Identity", targets: ["Identity"]),
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
         .executable(name: "rafiki-dht-bench", targets: ["rafiki-dht-bench"]),
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Byte-exact msgpack, bounded decoding.
@@ -51,6 +54,20 @@ let package = Package(
             name: "DHTSimulation",
             dependencies: ["DHT", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
+        // Debian's libargon2 (the archive password KDF) and zlib (archive compression).
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Jami accounts: RSA keys, the CA -> account -> device certificate chain, CRLs, archives.
+        .target(
+            name: "Identity",
+            dependencies: [
+                "CArgon2", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "rafiki-dhtnode",
             dependencies: [
@@ -74,5 +91,6 @@ let package = Package(
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
     ]
 )

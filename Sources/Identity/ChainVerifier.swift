@@ -1,0 +1,52 @@
+import Foundation
+import X509
+
+/// Checks a Jami certificate chain: every link (issuer name and signature), that each issuer is a
+/// CA, validity periods at `now`, that the top certificate is self-signed, and revocation against
+/// the CRLs given (a CRL counts only when the certificate's own issuer signed it).
+///
+/// Complexity: one RSA verification per link and per CRL consulted; chains are at most
+/// ``CertificateChain/maxLength`` long.
+public struct ChainVerifier: Sendable {
+    public var now: Date
+    public var revocationLists: [RevocationList]
+    /// Jami chains end in a self-signed CA; a chain cut short is refused unless this is false.
+    public var requireSelfSignedRoot = true
+
+    public init(now: Date = Date(), revocationLists: [RevocationList] = []) {
+        self.now = now
+        self.revocationLists = revocationLists
+    }
+
+    /// Throws ``IdentityError/invalidChain(_:)`` or ``IdentityError/revoked(serial:)`` naming the
+    /// failing certificate.
+    public func verify(_ chain: CertificateChain) throws(IdentityError) {
+        let certs = chain.certificates
+        guard !certs.isEmpty else { throw .invalidChain("no certificate") }
+        guard certs.count <= CertificateChain.maxLength else { throw .invalidChain("too many certificates") }
+        for (i, cert) in certs.enumerated() {
+            let what = Self.describe(cert, position: i)
+            guard cert.rsaPublicKey != nil else { throw .invalidChain("\(what) has no RSA key") }
+            guard cert.notValidBefore <= now else { throw .invalidChain("\(what) is not valid before \(cert.notValidBefore)") }
+            guard now <= cert.notValidAfter else { throw .invalidChain("\(what) expired on \(cert.notValidAfter)") }
+            let issuer = i + 1 < certs.count ? certs[i + 1] : cert
+            let isTop = i + 1 == certs.count
+            if isTop && cert.issuer != cert.subject {
+                if requireSelfSignedRoot { throw .invalidChain("\(what) is not self-signed and its issuer is missing") }
+                continue
+            }
+            guard cert.issuer == issuer.subject else { throw .invalidChain("\(what) was not issued by \(Self.describe(issuer, position: i + 1))") }
+            guard issuer.isCertificateAuthority else { throw .invalidChain("\(Self.describe(issuer, position: i + 1)) is not a CA") }
+            guard issuer.publicKey.isValidSignature(cert.signature, for: cert) else { throw .invalidChain("\(what) has a bad signature") }
+            if !isTop {
+                for crl in revocationLists where crl.contains(serial: cert.serialNumber) && crl.isSigned(by: issuer) {
+                    throw .revoked(serial: cert.serialHex)
+                }
+            }
+        }
+    }
+
+    static func describe(_ cert: Certificate, position: Int) -> String {
+        "certificate \(position) (\(cert.commonName ?? "no name"), \(cert.keyID))"
+    }
+}
