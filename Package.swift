@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DHTTransport", targets: ["DHTTransport"]),
         .library(name: "DHTSimulation", targets: ["DHTSimulation"]),
         .library(name: "Identity", targets: ["Identity"]),
+        .executable(name: "rafiki", targets: ["rafiki"]),
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
         .executable(name: "rafiki-dht-bench", targets: ["rafiki-dht-bench"]),
@@ -67,6 +68,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: strict),
+        // The user-facing CLI.
+        .executableTarget(
+            name: "rafiki",
+            dependencies: ["Identity", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "rafiki-dhtnode",

@@ -1,0 +1,91 @@
+@preconcurrency import Glibc
+import ArgumentParser
+import Foundation
+import Identity
+
+struct CreateAccount: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a new account with this device.")
+    @OptionGroup var options: StoreOptions
+    @Flag(help: "Protect the account archive with a password (asked for; or RAFIKI_PASSWORD).") var password = false
+    @Option(help: "A name for this device.") var deviceName = "rafiki"
+    @Option(help: ArgumentHelp("RSA key size.", visibility: .hidden)) var bits = 4096
+
+    func run() async throws {
+        try await reportingErrors {
+            let pw = password ? try Password.read(prompt: "new password", confirm: true) : nil
+            fputs("generating three RSA-\(bits) keys (CA, account, device)…\n", stderr)
+            let start = ContinuousClock.now
+            let (archive, device) = try await AccountFactory.create(bits: bits)
+            try options.store.save(archive, password: pw, device: device, deviceName: deviceName)
+            fputs("created in \(ContinuousClock.now - start)\n", stderr)
+            print("account \(archive.accountID.hex)")
+            print("device  \(device.shortID.hex)")
+        }
+    }
+}
+
+struct ListAccounts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the accounts on this machine.")
+    @OptionGroup var options: StoreOptions
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        let ids = options.store.accounts().map(\.hex)
+        if json { printJSON(ids) } else if ids.isEmpty { print("no account: create one with `rafiki account create`") } else { ids.forEach { print($0) } }
+    }
+}
+
+struct ExportAccount: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write the account archive (Jami's format) to a file, e.g. to import it in Jami.")
+    @OptionGroup var options: StoreOptions
+    @Option(help: "Where to write the archive.") var out: String
+    @Flag(help: "Protect the exported archive with a (new) password.") var password = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let store = options.store
+            let id = try options.account()
+            let info = try store.info(id)
+            let bytes: [UInt8]
+            if password {
+                let archive = try store.archive(id, password: try Password.forAccount(info))
+                bytes = try ArchiveFile.seal(archive, password: try Password.read(prompt: "password for the export", confirm: true))
+            } else if info.archiveHasPassword {
+                bytes = try store.archiveBytes(id)  // already protected by the account password
+            } else {
+                bytes = try store.archiveBytes(id)
+            }
+            try SecureFile.write(bytes, to: URL(fileURLWithPath: out))
+            print("exported \(id.hex) to \(out)\(password || info.archiveHasPassword ? " (password protected)" : "")")
+        }
+    }
+}
+
+struct ImportAccount: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import an account archive (from Jami or Rafiki); this machine becomes a new device.")
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "The archive file.") var file: String
+    @Flag(help: "The archive has a password (asked for; or RAFIKI_PASSWORD).") var password = false
+    @Option(help: "A name for this device.") var deviceName = "rafiki"
+
+    func run() async throws {
+        try await reportingErrors {
+            let bytes = try SecureFile.read(URL(fileURLWithPath: file))
+            let pw = password ? try Password.read(prompt: "archive password") : nil
+            let archive: AccountArchive
+            do {
+                archive = try ArchiveFile.open(bytes, password: pw)
+            } catch IdentityError.passwordRequired {
+                throw CLIError("this archive is protected by a password: run again with --password")
+            }
+            try ChainVerifier().verify(archive.accountChain)
+            fputs("generating this device's RSA key…\n", stderr)
+            let device = try DeviceIdentity.create(for: archive)
+            try options.store.save(archive, password: pw, device: device, deviceName: deviceName)
+            print("account \(archive.accountID.hex)")
+            print("device  \(device.shortID.hex)")
+        }
+    }
+}

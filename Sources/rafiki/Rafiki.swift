@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `rafiki`: the user-facing command line.
+@main
+struct Rafiki: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rafiki",
+        abstract: "Rafiki: Jami-compatible private messaging.",
+        subcommands: [AccountCommand.self])
+}
+
+/// `rafiki account …`
+struct AccountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "Create, inspect, export and import Jami accounts; add and revoke devices.",
+        subcommands: [CreateAccount.self, ListAccounts.self, ShowAccount.self, ExportAccount.self, ImportAccount.self,
+                      AddDevice.self, RevokeDevice.self])
+}
