@@ -12,6 +12,10 @@ let package = Package(
             dependencies: [.product(name: "MessagePack", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
+            name: "FuzzIdentity",
+            dependencies: [.product(name: "Identity", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
             name: "FuzzPacket",
             dependencies: [.product(name: "DHT", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Builds and runs one libFuzzer target: Fuzz/run.sh FuzzMessagePack|FuzzPacket SECONDS
+# Builds and runs one libFuzzer target: Fuzz/run.sh FuzzMessagePack|FuzzPacket|FuzzIdentity SECONDS
 # Corpus: Fuzz/corpus-TARGET (seeded from Fuzz/seeds); crashers land in Fuzz/out/.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=${1:?target: FuzzMessagePack or FuzzPacket}
+target=${1:?target: FuzzMessagePack, FuzzPacket or FuzzIdentity}
 seconds=${2:-600}
 swift build -c release --sanitize fuzzer --sanitize address --product "$target" --scratch-path .build-fuzz >/dev/null
 mkdir -p "corpus-$target" out
-cp -n seeds/* "corpus-$target/" 2>/dev/null || true
-".build-fuzz/release/$target" "corpus-$target" -max_total_time="$seconds" -max_len=4096 \
+# Identity inputs (certificate chains, archives) are larger than datagrams and have their own seeds.
+if [ -d "seeds-$target" ]; then seeds="seeds-$target"; max_len=16384; else seeds=seeds; max_len=4096; fi
+cp -n "$seeds"/* "corpus-$target/" 2>/dev/null || true
+".build-fuzz/release/$target" "corpus-$target" -max_total_time="$seconds" -max_len="$max_len" \
   -artifact_prefix=out/ -print_final_stats=1 2>&1 | tail -n 25
