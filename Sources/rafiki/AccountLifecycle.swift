@@ -51,10 +51,8 @@ struct ExportAccount: AsyncParsableCommand {
             if password {
                 let archive = try store.archive(id, password: try Password.forAccount(info))
                 bytes = try ArchiveFile.seal(archive, password: try Password.read(prompt: "password for the export", confirm: true))
-            } else if info.archiveHasPassword {
-                bytes = try store.archiveBytes(id)  // already protected by the account password
             } else {
-                bytes = try store.archiveBytes(id)
+                bytes = try store.archiveBytes(id)  // as stored: protected by the account password if it has one
             }
             try SecureFile.write(bytes, to: URL(fileURLWithPath: out))
             print("exported \(id.hex) to \(out)\(password || info.archiveHasPassword ? " (password protected)" : "")")
