@@ -1,6 +1,4 @@
-import Crypto
 import Foundation
-import _CryptoExtras
 import SwiftASN1
 import X509
 
@@ -24,13 +22,8 @@ extension RevocationList {
             guard let tbsNode = nodes.next(), let algNode = nodes.next(), let sigNode = nodes.next() else {
                 throw IdentityError.malformed("revocation list: missing parts")
             }
-            let algorithm = try algorithmOID(algNode)
-            let signature = Array(try ASN1BitString(derEncoded: sigNode).bytes)
-            var list = try parseTBS(tbsNode)
-            list = RevocationList(issuer: list.issuer, thisUpdate: list.thisUpdate, nextUpdate: list.nextUpdate, entries: list.entries,
-                                  number: list.number, derBytes: bytes, tbsBytes: Array(tbsNode.encodedBytes),
-                                  signatureAlgorithm: algorithm, signature: signature)
-            return list
+            return try parseTBS(tbsNode, derBytes: bytes, signatureAlgorithm: try algorithmOID(algNode),
+                                signature: Array(try ASN1BitString(derEncoded: sigNode).bytes))
         }
     }
 
@@ -42,7 +35,8 @@ extension RevocationList {
         }
     }
 
-    private static func parseTBS(_ node: ASN1Node) throws -> RevocationList {
+    /// The signed body; the outer parts are passed through to the result.
+    private static func parseTBS(_ node: ASN1Node, derBytes: [UInt8], signatureAlgorithm: ASN1ObjectIdentifier, signature: [UInt8]) throws -> RevocationList {
         guard case .constructed(let children) = node.content, node.identifier == .sequence else {
             throw IdentityError.malformed("revocation list: body is not a sequence")
         }
@@ -77,7 +71,7 @@ extension RevocationList {
             }
         }
         return RevocationList(issuer: issuer, thisUpdate: thisUpdate, nextUpdate: nextUpdate, entries: entries, number: number,
-                              derBytes: [], tbsBytes: [], signatureAlgorithm: sha512WithRSA, signature: [])
+                              derBytes: derBytes, tbsBytes: Array(node.encodedBytes), signatureAlgorithm: signatureAlgorithm, signature: signature)
     }
 
     private static func parseEntry(_ node: ASN1Node) throws -> Entry {
@@ -87,20 +81,6 @@ extension RevocationList {
             }
             while nodes.next() != nil {}  // entry extensions (reason codes) are not needed
             return Entry(serial: Array(try ArraySlice<UInt8>(derEncoded: serialNode)), date: date)
-        }
-    }
-}
-
-extension RSAPublicKey {
-    /// Checks a PKCS#1 v1.5 signature made with the digest `algorithm` names (SHA-256/384/512).
-    func isValidSignature(_ signature: [UInt8], for data: [UInt8], algorithm: ASN1ObjectIdentifier) -> Bool {
-        switch algorithm {
-        case [1, 2, 840, 113_549, 1, 1, 13]: return isValidSignature(signature, for: data)
-        case [1, 2, 840, 113_549, 1, 1, 12]:
-            return signing.isValidSignature(.init(rawRepresentation: signature), for: SHA384.hash(data: data), padding: .insecurePKCS1v1_5)
-        case [1, 2, 840, 113_549, 1, 1, 11]:
-            return signing.isValidSignature(.init(rawRepresentation: signature), for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5)
-        default: return false
         }
     }
 }
