@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DHTTransport", targets: ["DHTTransport"]),
         .library(name: "DHTSimulation", targets: ["DHTSimulation"]),
         .library(name: "Identity", targets: ["Identity"]),
+        .library(name: "SecureDHT", targets: ["SecureDHT"]),
         .executable(name: "rafiki", targets: ["rafiki"]),
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
@@ -69,6 +70,15 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict),
+        // OpenDHT's SecureDht: signed and encrypted values, certificates on the DHT, store checks.
+        .target(
+            name: "SecureDHT",
+            dependencies: [
+                "DHT", "DHTTransport", "Identity", "MessagePack",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // The user-facing CLI.
         .executableTarget(
             name: "rafiki",
@@ -77,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "rafiki-dhtnode",
             dependencies: [
-                "DHTTransport",
+                "DHTTransport", "SecureDHT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -98,5 +108,6 @@ let package = Package(
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
+        .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTSimulation"]),
     ]
 )

@@ -23,6 +23,9 @@ public struct DHTConfig: Sendable {
     public var isBootstrapNode = false
     /// Seed for the node's random choices; the same seed replays the same behaviour.
     public var randomSeed: UInt64?
+    /// Extra store and edit checks (signatures, certificate keys); without one, signed values are
+    /// stored unchecked, as a node without OpenDHT's SecureDht layer would.
+    public var validator: (any ValueValidator)?
 
     public init() {}
 }

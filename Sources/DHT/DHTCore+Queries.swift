@@ -121,23 +121,32 @@ extension DHTCore {
     private func handleUpdate(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
         send(encoder.pong(tid: msg.tid, to: source), to: source)
         guard let sid = msg.socketId, let searchKey = listenSockets[sid], let search = searches[searchKey] else { return }
-        for op in search.listens {
+        deliver(msg.values, expired: msg.expiredIds, to: search.listens)
+    }
+
+    /// Reports values new to each listen operation (by id and content) and the expiry of known ones.
+    private func deliver(_ values: [Value], expired expiredIds: [UInt64], to listens: [Search.ListenOp]) {
+        for op in listens {
             guard var state = operations[op.id] else { continue }
-            let added = msg.values.filter { v in
+            let added = values.filter { v in
                 guard op.query.matches(v, ownerId: nil) else { return false }
                 if state.known[v.id] == v.hashValue { return false }
                 state.known[v.id] = v.hashValue
                 return true
             }
-            let expired = msg.expiredIds.filter { state.known.removeValue(forKey: $0) != nil }
+            let expired = expiredIds.filter { state.known.removeValue(forKey: $0) != nil }
             operations[op.id] = state
             if !added.isEmpty { emit(.listenAdded(op.id, added)) }
             if !expired.isEmpty { emit(.listenExpired(op.id, expired)) }
         }
     }
 
-    /// Tells every listener of `key` whose query matches about `entries`.
+    /// Tells every listener of `key` whose query matches about `entries`: remote ones with an
+    /// update, our own listen operations directly (a value may be stored on the listening node).
     func notifyListeners(_ key: InfoHash, _ entries: [Storage.Entry], now: Int64) {
+        if let local = families.lazy.compactMap({ self.searches[SearchKey(key: key, family: $0)] }).first, !local.listens.isEmpty {
+            deliver(entries.map(\.value), expired: [], to: local.listens)
+        }
         for l in remoteListeners.listeners(key) {
             let matching = entries.filter { l.query.matches($0.value, ownerId: nil) }
             guard !matching.isEmpty else { continue }
@@ -156,6 +165,9 @@ extension DHTCore {
     /// Notifies listeners of expired values.
     func notifyExpired(_ expired: [(InfoHash, [UInt64])], now: Int64) {
         for (key, ids) in expired {
+            if let local = families.lazy.compactMap({ self.searches[SearchKey(key: key, family: $0)] }).first {
+                deliver([], expired: ids, to: local.listens)
+            }
             for l in remoteListeners.listeners(key) {
                 let tid = makeTid()
                 let d = encoder.updateIds(tid: tid, socketId: l.socketId, token: tokens.token(for: l.address), ids: ids, expired: true)

@@ -50,7 +50,9 @@ public struct Storage: Sendable {
                 keys[key] = entries
                 return .refreshed
             }
-            guard ValuePolicy.mayEdit(old.value, with: value) else { return .rejected("edit not allowed") }
+            if let reason = config.validator?.rejection(of: value, under: key) { return .rejected(reason) }
+            let mayEdit = config.validator?.mayReplace(old.value, with: value, under: key) ?? ValuePolicy.mayEdit(old.value, with: value)
+            guard mayEdit else { return .rejected("edit not allowed") }
             account(old.source, -old.packed.count)
             entries[i] = Entry(value: value, packed: packed, created: created, expiresAt: expiresAt, source: source.ip)
             account(source.ip, size)
@@ -58,6 +60,7 @@ public struct Storage: Sendable {
             nextExpiry = min(nextExpiry, expiresAt)
             return .edited
         }
+        if let reason = config.validator?.rejection(of: value, under: key) { return .rejected(reason) }
         if entries.isEmpty && keys.count >= config.maxKeys { return .rejected("too many keys") }
         guard entries.count < config.maxValuesPerKey else { return .rejected("too many values under this key") }
         let keyBytes = entries.reduce(0) { $0 + $1.packed.count }

@@ -16,18 +16,38 @@ extension Value {
         if let cypher {
             w.writeBinary(cypher)
         } else {
-            w.writeMapHeader(isSigned ? 2 : 1)
-            w.writeString("body")
-            packBody(into: &w)
-            if isSigned {
-                w.writeString("sig")
-                w.writeBinary(signature)
-            }
+            packWrapper(into: &w)
         }
         if priority != 0 {
             w.writeString("p")
             w.writeUInt(priority)
         }
+    }
+
+    /// The bytes an encrypted value's cypher holds (OpenDHT's `getToEncrypt`): the Wrapper map
+    /// `{body[, sig]}`.
+    public func wrapperBytes() -> [UInt8] {
+        var w = MessagePackWriter(capacity: 48 + payloadSize + (owner?.count ?? 0))
+        packWrapper(into: &w)
+        return w.bytes
+    }
+
+    private func packWrapper(into w: inout MessagePackWriter) {
+        w.writeMapHeader(isSigned ? 2 : 1)
+        w.writeString("body")
+        packBody(into: &w)
+        if isSigned {
+            w.writeString("sig")
+            w.writeBinary(signature)
+        }
+    }
+
+    /// Decodes a decrypted Wrapper (see ``wrapperBytes()``) from untrusted bytes as the value `id`.
+    public init(id: UInt64, wrapper bytes: [UInt8]) throws {
+        var r = MessagePackReader(bytes, limits: .dht)
+        self = try Value.unpackWrapper(&r)
+        guard r.isAtEnd else { throw ValueDecodingError.malformed("trailing bytes") }
+        self.id = id
     }
 
     /// The bytes a signature covers: the Body map alone, packed as msgpack-c packs it.

@@ -3,7 +3,7 @@ import MessagePack
 /// Per-type store and edit rules of OpenDHT's default types (§6.4, §7). Signature checks on store
 /// belong to the SecureDHT layer; here a signed value is only edited by a value of the same
 /// owner with a higher sequence number.
-enum ValuePolicy {
+public enum ValuePolicy {
     /// Returns why `value` must be refused, or adjusts it in place and returns nil.
     static func check(_ value: inout Value, sender: PeerAddress) -> String? {
         guard !value.isEncrypted else { return nil }
@@ -25,7 +25,9 @@ enum ValuePolicy {
         }
     }
 
-    static func mayEdit(_ old: Value, with new: Value) -> Bool {
+    /// OpenDHT's edit rule for signed values: same owner and a higher `seq`, or the same `seq`
+    /// with identical signed content.
+    public static func mayEdit(_ old: Value, with new: Value) -> Bool {
         guard let owner = old.owner, old.isSigned, new.isSigned, new.owner == owner else { return false }
         return new.seq > old.seq || (new.seq == old.seq && new.bodyBytes() == old.bodyBytes())
     }

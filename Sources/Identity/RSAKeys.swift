@@ -9,12 +9,18 @@ public struct RSAPrivateKey: Sendable, CustomStringConvertible {
     public static let acceptedBits = 2048...8192
 
     let signing: _RSA.Signing.PrivateKey
+    /// The same key for decryption, converted once: swift-crypto keeps the two uses apart.
+    private let decryption: DecryptionKey
 
     init(signing: _RSA.Signing.PrivateKey) throws(IdentityError) {
         guard Self.acceptedBits.contains(signing.keySizeInBits) else {
             throw .unsupportedKey("RSA-\(signing.keySizeInBits)")
         }
+        guard let decryption = try? _RSA.Encryption.PrivateKey(derRepresentation: signing.derRepresentation) else {
+            throw .malformed("RSA private key")
+        }
         self.signing = signing
+        self.decryption = DecryptionKey(key: decryption)
     }
 
     /// A fresh RSA key (4096 bits unless told otherwise). Takes about a second; prime search time
@@ -63,11 +69,18 @@ public struct RSAPrivateKey: Sendable, CustomStringConvertible {
     /// Undoes PKCS#1 v1.5 encryption to this key (OpenDHT's encrypted values).
     public func decryptPKCS1(_ block: some DataProtocol) throws(IdentityError) -> [UInt8] {
         do {
-            let key = try _RSA.Encryption.PrivateKey(derRepresentation: signing.derRepresentation)
-            return Array(try key.decrypt(Array(block), padding: ._WEAK_AND_INSECURE_PKCS_V1_5))
+            return Array(try decryption.key.decrypt(Array(block), padding: ._WEAK_AND_INSECURE_PKCS_V1_5))
         } catch {
             throw .malformed("RSA decryption failed")
         }
+    }
+
+    /// swift-crypto does not mark `_RSA.Encryption.PrivateKey` Sendable, though it is the same
+    /// immutable BoringSSL `RSA` object as the Sendable `_RSA.Signing.PrivateKey`: after
+    /// parsing nothing mutates it, and BoringSSL locks the lazily built blinding and Montgomery
+    /// caches inside `RSA_decrypt`, so concurrent decryptions are safe.
+    private struct DecryptionKey: @unchecked Sendable {
+        let key: _RSA.Encryption.PrivateKey
     }
 
     public var description: String { "RSAPrivateKey(\(bits) bits, id \(publicKey.id))" }

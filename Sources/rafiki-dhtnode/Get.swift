@@ -1,6 +1,7 @@
 import ArgumentParser
 import DHT
 import DHTTransport
+import SecureDHT
 
 /// `get`: print every value stored under a key.
 struct Get: AsyncParsableCommand {
@@ -15,17 +16,23 @@ struct Get: AsyncParsableCommand {
     @Option(help: "Exit with code 3 if fewer values than this were found.")
     var expect: Int?
 
+    @OptionGroup var identity: IdentityOptions
+
+    @Flag(help: "Print values as stored, without checking signatures or decrypting.")
+    var raw = false
+
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 0)
+        let node = await NodeSession.start(global, defaultPort: 0, identity: identity.load())
         let key = target.infoHash
         let query = Query(where: type.map { [.valueType($0)] } ?? [])
         let withType = type != nil
         var ok = true
         var values: [Value] = []
         do {
-            values = try await node.get(key, query: query) { batch in
+            let print: @Sendable ([Value]) -> Void = { batch in
                 for v in batch { JSONLine.value(v, key: key, withType: withType).emit() }
             }
+            values = raw ? try await node.node.get(key, query: query, onValues: print) : try await node.get(key, query: query, onValues: print)
         } catch {
             ok = false
         }

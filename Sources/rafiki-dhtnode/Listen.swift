@@ -1,6 +1,7 @@
 import ArgumentParser
 import DHT
 import DHTTransport
+import SecureDHT
 
 /// `listen`: print values as they arrive under a key.
 struct Listen: AsyncParsableCommand {
@@ -18,16 +19,23 @@ struct Listen: AsyncParsableCommand {
     @Option(help: "Exit with code 3 if fewer values than this arrived.")
     var expect: Int?
 
+    @OptionGroup var identity: IdentityOptions
+
+    @Flag(help: "Print values as stored, without checking signatures or decrypting.")
+    var raw = false
+
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 0)
+        let node = await NodeSession.start(global, defaultPort: 0, identity: identity.load())
         let key = target.infoHash
-        let events = node.listen(key)
+        let events = raw ? node.node.listen(key) : node.listen(key)
         var l = JSONLine(event: "listening")
         l.add("key", key.hex)
         l.add("duration", .double(duration))
         l.emit()
         let limit = count
-        let seen = await withTaskGroup(of: Int?.self) { group in
+        // The listener returns its count when the limit is reached or, once cancelled because
+        // the duration ran out, when its stream ends.
+        let total = await withTaskGroup(of: Int.self) { group in
             group.addTask {
                 var n = 0
                 for await event in events {
@@ -47,15 +55,15 @@ struct Listen: AsyncParsableCommand {
             }
             group.addTask { [duration] in
                 try? await Task.sleep(for: .seconds(duration))
-                return nil
+                return 0
             }
-            let first = await group.next() ?? nil
+            _ = await group.next()
             group.cancelAll()
-            return first
+            var seen = 0
+            for await n in group { seen = max(seen, n) }
+            return seen
         }
         await node.shutdown()
-        // When the duration ran out first, the count comes from the listener task.
-        let total = seen ?? 0
         var done = JSONLine(event: "done")
         done.add("key", key.hex)
         done.add("count", total)

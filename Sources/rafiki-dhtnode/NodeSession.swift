@@ -3,6 +3,8 @@ import DHT
 import DHTTransport
 import Dispatch
 import FoundationEssentials
+import Identity
+import SecureDHT
 
 /// Exit codes shared with the reference harness.
 enum ExitStatus: Int32 {
@@ -10,8 +12,10 @@ enum ExitStatus: Int32 {
 }
 
 /// Starts a node from the global options, prints `ready`, bootstraps, and enforces `--timeout`.
+/// Every node applies SecureDht's store checks, as every OpenDHT `DhtRunner` does; with an
+/// identity it also publishes its certificate once connected (a `certificate` line says so).
 enum NodeSession {
-    static func start(_ g: GlobalOptions, defaultPort: Int, watchdog: Bool = true) async -> DHTNode {
+    static func start(_ g: GlobalOptions, defaultPort: Int, watchdog: Bool = true, identity: DeviceIdentity? = nil) async -> SecureDHTNode {
         var config = DHTNode.Configuration(bindHost: g.bind, port: g.port ?? defaultPort)
         config.dht.network = g.network
         if g.noRateLimit {
@@ -19,26 +23,38 @@ enum NodeSession {
             config.dht.maxRequestsPerSecondPerIP = nil
         }
         if watchdog { startWatchdog(seconds: g.timeout) }
-        let node: DHTNode
+        let secure: SecureDHTNode
         do {
-            node = try await DHTNode.start(config)
+            secure = try await SecureDHTNode.start(config, identity: identity)
         } catch {
             fail("\(error)", status: .failed)
         }
+        let node = secure.node
         var ready = JSONLine(event: "ready")
         ready.add("backend", "rafiki")
         ready.add("node_id", node.nodeId.hex)
         ready.add("bound", node.localAddress.description)
         ready.add("port", Int(node.localAddress.port))
+        if let pk = secure.publicKeyID { ready.add("pk_id", pk.hex) }
         ready.emit()
         if !g.bootstrapAddresses.isEmpty {
             do {
                 try await node.bootstrap(g.bootstrapAddresses, timeout: .seconds(min(g.timeout, 10)))
+                if identity != nil { Task { await publishCertificate(secure) } }
             } catch {
                 Output.diagnostic("no bootstrap node answered; continuing alone")
             }
         }
-        return node
+        return secure
+    }
+
+    private static func publishCertificate(_ node: SecureDHTNode) async {
+        let stored = (try? await node.publishCertificate()) ?? 0
+        var l = JSONLine(event: "certificate")
+        l.add("ok", stored > 0)
+        l.add("pk_id", node.publicKeyID?.hex)
+        l.add("stored_on", stored)
+        l.emit()
     }
 
     /// Prints an error line and exits.

@@ -16,7 +16,7 @@ struct Ping: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 0)
+        let node = await NodeSession.start(global, defaultPort: 0).node
         let target = PeerAddress(hostPort: address)!  // safe: checked in validate()
         let start = ContinuousClock.now
         let answer = await node.ping(target)

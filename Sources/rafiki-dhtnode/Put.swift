@@ -10,11 +10,7 @@ struct Put: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: KeyOptions
 
-    @Option(help: "Value data as UTF-8 text.")
-    var data: String?
-
-    @Option(name: .customLong("data-hex"), help: "Value data as hex.")
-    var dataHex: String?
+    @OptionGroup var payload: DataOptions
 
     @Option(help: "Value type id (0 = user data).")
     var type: UInt16 = 0
@@ -31,19 +27,9 @@ struct Put: AsyncParsableCommand {
     @Option(help: "Stay up this many seconds after the put.")
     var linger: Double = 0
 
-    func validate() throws {
-        guard (data == nil) != (dataHex == nil) else { throw ValidationError("give exactly one of --data or --data-hex") }
-        if let dataHex, Hex.decode(dataHex) == nil { throw ValidationError("--data-hex is not valid hex") }
-        if (data?.utf8.count ?? dataHex!.count / 2) > Value.maxPayloadSize {  // safe: one of the two is set
-            throw ValidationError("value data is over 64 KiB")
-        }
-    }
-
     func run() async throws {
-        let bytes = data.map { Array($0.utf8) } ?? Hex.decode(dataHex ?? "") ?? []
-        let node = await NodeSession.start(global, defaultPort: 0)
-        var value = Value(id: id == 0 ? UInt64.random(in: 1...UInt64.max) : id, type: type, data: bytes, userType: userType)
-        value.id = value.id == 0 ? 1 : value.id
+        let node = await NodeSession.start(global, defaultPort: 0).node
+        let value = Value(id: id == 0 ? UInt64.random(in: 1...UInt64.max) : id, type: type, data: payload.bytes, userType: userType)
         let stored = (try? await node.put(target.infoHash, value, permanent: permanent)) ?? 0
         var l = JSONLine(event: "put")
         l.add("ok", stored > 0)
@@ -57,6 +43,23 @@ struct Put: AsyncParsableCommand {
         await node.shutdown()
         throw ExitCode(stored > 0 ? ExitStatus.ok.rawValue : ExitStatus.failed.rawValue)
     }
+}
+
+/// `--data` / `--data-hex`: a value's payload.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Value data as UTF-8 text.")
+    var data: String?
+
+    @Option(name: .customLong("data-hex"), help: "Value data as hex.")
+    var dataHex: String?
+
+    func validate() throws {
+        guard (data == nil) != (dataHex == nil) else { throw ValidationError("give exactly one of --data or --data-hex") }
+        if let dataHex, Hex.decode(dataHex) == nil { throw ValidationError("--data-hex is not valid hex") }
+        if bytes.count > Value.maxPayloadSize { throw ValidationError("value data is over 64 KiB") }
+    }
+
+    var bytes: [UInt8] { data.map { Array($0.utf8) } ?? Hex.decode(dataHex ?? "") ?? [] }
 }
 
 enum Hex {

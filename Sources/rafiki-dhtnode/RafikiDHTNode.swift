@@ -18,8 +18,12 @@ struct RafikiDHTNode: AsyncParsableCommand {
               rafiki-dhtnode --bootstrap 127.0.0.1:4222 get --key demo --expect 1
               rafiki-dhtnode --bootstrap 127.0.0.1:4222 listen --key demo --duration 20
               rafiki-dhtnode ping 127.0.0.1:4222
+              rafiki-dhtnode gen-identity --out ./id1
+              rafiki-dhtnode --bootstrap 127.0.0.1:4222 put-signed --key demo --data hi --identity-dir ./id1
+              rafiki-dhtnode --bootstrap 127.0.0.1:4222 put-encrypted --key demo --to PKID --data secret --identity-dir ./id1
+              rafiki-dhtnode --bootstrap 127.0.0.1:4222 listen --key demo --identity-dir ./id2
             """,
-        subcommands: [Serve.self, Put.self, Get.self, Listen.self, Ping.self]
+        subcommands: [Serve.self, Put.self, PutSigned.self, PutEncrypted.self, Get.self, Listen.self, Ping.self, GenIdentity.self]
     )
 
     /// The harness takes global options before the command (`--port 1 get ...`); ArgumentParser

@@ -11,6 +11,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stay up as a node others can bootstrap from.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var identity: IdentityOptions
 
     @Option(help: "Seconds to stay up; omit to run until SIGINT/SIGTERM.")
     var duration: Double?
@@ -19,7 +20,7 @@ struct Serve: AsyncParsableCommand {
     var nodesFile: String?
 
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 4222, watchdog: false)
+        let node = await NodeSession.start(global, defaultPort: 4222, watchdog: false, identity: identity.load()).node
         let file = nodesFile ?? (duration == nil ? Self.defaultNodesFile(port: node.localAddress.port) : nil)
         if let file, let saved = NodesFile.load(file) {
             try? await node.importNodes(saved)

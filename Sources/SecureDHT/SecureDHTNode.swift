@@ -1,0 +1,143 @@
+import DHT
+import DHTTransport
+import Identity
+import Logging
+import Synchronization
+
+/// A DHT node with OpenDHT's SecureDht layer (§6): values it stores for others are checked
+/// (``SecureValueValidator``); values it reads are verified or decrypted and the bad ones
+/// dropped; with an identity it signs, encrypts and publishes its certificate.
+///
+/// RSA work (about 3 ms per decryption with RSA-4096) runs on the caller's task, never on the
+/// node's event loop, so a burst of encrypted values does not delay the protocol.
+public final class SecureDHTNode: Sendable {
+    public let node: DHTNode
+    public let identity: DeviceIdentity?
+    private let certificates = Mutex<[InfoHash: CertificateChain]>([:])
+    private let dropped = Atomic<Int>(0)
+    private let logger: Logger
+
+    /// Starts a node whose storage enforces SecureDht's policies.
+    public static func start(_ configuration: DHTNode.Configuration, identity: DeviceIdentity?) async throws -> SecureDHTNode {
+        var configuration = configuration
+        configuration.dht.validator = SecureValueValidator()
+        let node = try await DHTNode.start(configuration)
+        return SecureDHTNode(node: node, identity: identity, logger: configuration.logger)
+    }
+
+    init(node: DHTNode, identity: DeviceIdentity?, logger: Logger) {
+        self.node = node
+        self.identity = identity
+        self.logger = logger
+        if let identity { certificates.withLock { $0[InfoHash(identity.shortID)] = identity.chain } }
+    }
+
+    /// Our public-key id, where our certificate lives; nil without an identity.
+    public var publicKeyID: InfoHash? { identity.map { InfoHash($0.shortID) } }
+
+    /// Values dropped so far because their signature failed or they could not be decrypted.
+    public var droppedValues: Int { dropped.load(ordering: .relaxed) }
+
+    /// Publishes our certificate chain at our key id (type 8, id 1, permanent while we run).
+    @discardableResult
+    public func publishCertificate() async throws -> Int {
+        guard let identity else { throw SecureDHTError.noIdentity }
+        return try await node.put(InfoHash(identity.shortID), CertificateValue.make(identity.chain), permanent: true)
+    }
+
+    /// Signs and stores `value`. As OpenDHT does, it first looks for a value with the same id
+    /// and takes a `seq` above it, so storing nodes accept the edit.
+    @discardableResult
+    public func putSigned(_ key: InfoHash, _ value: Value, permanent: Bool = false) async throws -> Int {
+        guard let identity else { throw SecureDHTError.noIdentity }
+        var value = value
+        let existing = (try? await node.get(key, query: Query(where: [.id(value.id)]))) ?? []
+        for v in existing where v.id == value.id && v.isSigned {
+            if v.owner == identity.key.publicKey.spkiDER {
+                if v.seq >= value.seq { value.seq = v.seq &+ 1 }
+            } else {
+                logger.warning("a value with this id belongs to someone else", metadata: ["key": "\(key.hex)", "id": "\(value.id)"])
+            }
+        }
+        return try await node.put(key, value.signed(by: identity.key), permanent: permanent)
+    }
+
+    /// Signs `value`, encrypts it to the owner of public-key id `recipient` (whose certificate is
+    /// looked up on the DHT) and stores it under `key`.
+    @discardableResult
+    public func putEncrypted(_ key: InfoHash, to recipient: InfoHash, _ value: Value, permanent: Bool = false) async throws -> Int {
+        guard let identity else { throw SecureDHTError.noIdentity }
+        guard let publicKey = try await findCertificate(recipient).leaf.rsaPublicKey else { throw SecureDHTError.badOwnerKey }
+        return try await node.put(key, value.encrypted(to: publicKey, signedBy: identity.key), permanent: permanent)
+    }
+
+    /// The certificate chain published at public-key id `id`, from the cache or the DHT.
+    public func findCertificate(_ id: InfoHash) async throws -> CertificateChain {
+        if let cached = certificates.withLock({ $0[id] }) { return cached }
+        let values = try await node.get(id, query: Query(where: [.valueType(ValueType.certificate.id)]))
+        guard let chain = values.lazy.compactMap({ CertificateValue.chain(in: $0, expectedAt: id) }).first else {
+            throw SecureDHTError.certificateNotFound(id)
+        }
+        certificates.withLock { $0[id] = chain }
+        return chain
+    }
+
+    /// Checked values under `key`: signatures verified, values addressed to us decrypted, the
+    /// rest of the encrypted ones and every bad one dropped. `onValues` sees each checked batch.
+    public func get(_ key: InfoHash, query: Query = Query(), onValues: (@Sendable ([Value]) -> Void)? = nil) async throws -> [Value] {
+        let (batches, sink) = AsyncStream<[Value]>.makeStream()
+        let checker = Task {
+            var all: [Value] = []
+            for await batch in batches {
+                let good = batch.compactMap(self.checked)
+                if !good.isEmpty { onValues?(good) }
+                all += good
+            }
+            return all
+        }
+        do {
+            _ = try await node.get(key, query: query) { sink.yield($0) }
+        } catch {
+            sink.finish()
+            _ = await checker.value
+            throw error
+        }
+        sink.finish()
+        return await checker.value
+    }
+
+    /// Checked changes under `key` (see ``get(_:query:onValues:)``).
+    public func listen(_ key: InfoHash, query: Query = Query()) -> AsyncStream<ListenEvent> {
+        let events = node.listen(key, query: query)
+        return AsyncStream { continuation in
+            let task = Task {
+                for await event in events {
+                    switch event {
+                    case .added(let v): if let good = checked(v) { continuation.yield(.added(good)) }
+                    case .expired: continuation.yield(event)
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// What OpenDHT's `SecureDht::checkValue` does with a value read from the network.
+    public func checked(_ value: Value) -> Value? {
+        do {
+            if value.isEncrypted {
+                guard let identity else { return nil }  // not for us: invisible, not an error
+                return try value.decrypted(with: identity.key)
+            }
+            if value.owner != nil { try value.verifySignature() }
+            return value
+        } catch {
+            dropped.add(1, ordering: .relaxed)
+            logger.info("dropped a value", metadata: ["id": "\(value.id)", "reason": "\(error)"])
+            return nil
+        }
+    }
+
+    public func shutdown() async { await node.shutdown() }
+}

@@ -1,0 +1,62 @@
+import DHT
+import Identity
+import Testing
+@testable import SecureDHT
+
+/// What a storing node accepts (SecureDht's store and edit policies), driven through `Storage`.
+@Suite struct StorePolicyTests {
+    static let alice = ValueCryptoTests.alice
+    static let bob = ValueCryptoTests.bob
+    let sender = PeerAddress(host: "127.0.0.1", port: 4000)!
+    let key = InfoHash.hashing(key: "policy")
+
+    func storage() -> Storage {
+        var config = DHTConfig()
+        config.validator = SecureValueValidator()
+        return Storage(config: config)
+    }
+
+    @Test func badSignaturesAreNotStoredForSecureTypes() throws {
+        var s = storage()
+        let good = try Value(id: 1, data: [1, 2]).signed(by: Self.alice.key)
+        #expect(s.store(key, good, created: 0, now: 0, from: sender) == .stored)
+        var forged = try Value(id: 2, type: 3, data: [1]).signed(by: Self.alice.key)
+        forged.data = [2]
+        guard case .rejected = s.store(key, forged, created: 0, now: 0, from: sender) else { Issue.record("forged value stored"); return }
+        // Unregistered types are not checked, as in OpenDHT; readers still drop the value.
+        forged.type = 77
+        #expect(s.store(key, forged, created: 0, now: 0, from: sender) == .stored)
+    }
+
+    @Test func editsNeedTheSameOwnerAndAHigherSeq() throws {
+        var s = storage()
+        let v1 = try Value(id: 9, data: [1]).signed(by: Self.alice.key, seq: 5)
+        #expect(s.store(key, v1, created: 0, now: 0, from: sender) == .stored)
+        #expect(s.store(key, try Value(id: 9, data: [2]).signed(by: Self.alice.key, seq: 5), created: 0, now: 0, from: sender) == .rejected("edit not allowed"))
+        #expect(s.store(key, try Value(id: 9, data: [2]).signed(by: Self.alice.key, seq: 4), created: 0, now: 0, from: sender) == .rejected("edit not allowed"))
+        #expect(s.store(key, try Value(id: 9, data: [2]).signed(by: Self.bob.key, seq: 6), created: 0, now: 0, from: sender) == .rejected("edit not allowed"))
+        #expect(s.store(key, Value(id: 9, data: [2]), created: 0, now: 0, from: sender) == .rejected("edit not allowed"))
+        #expect(s.store(key, try Value(id: 9, data: [2]).signed(by: Self.alice.key, seq: 6), created: 0, now: 0, from: sender) == .edited)
+        #expect(s.entries(key).first?.value.data == [2])
+    }
+
+    @Test func certificatesLiveOnlyAtTheirKeyID() throws {
+        var s = storage()
+        let cert = CertificateValue.make(Self.alice.chain)
+        let home = InfoHash(Self.alice.key.publicKey.id)
+        #expect(s.store(home, cert, created: 0, now: 0, from: sender) == .stored)
+        #expect(s.store(InfoHash(Self.bob.key.publicKey.id), cert, created: 0, now: 0, from: sender) == .rejected("certificate not at its key id"))
+        #expect(s.store(home, CertificateValue.make(Self.bob.chain), created: 0, now: 0, from: sender) == .rejected("certificate not at its key id"))
+        #expect(s.store(home, Value(id: 1, type: 8, data: Array("junk".utf8)), created: 0, now: 0, from: sender) == .rejected("certificate not at its key id"))
+        // The certificate round-trips through the value and a find.
+        #expect(CertificateValue.chain(in: cert, expectedAt: home) == Self.alice.chain)
+        #expect(cert.data.prefix(1) == [0xc5])
+    }
+
+    @Test func encryptedValuesAreStoredUnchecked() throws {
+        var s = storage()
+        let sealed = try Value(id: 3, data: [1]).encrypted(to: Self.bob.key.publicKey, signedBy: Self.alice.key)
+        #expect(s.store(key, sealed, created: 0, now: 0, from: sender) == .stored)
+        #expect(s.store(key, Value(id: 3, cypher: [1, 2, 3]), created: 0, now: 0, from: sender) == .rejected("edit not allowed"))
+    }
+}
