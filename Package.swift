@@ -106,7 +106,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
-        .testTarget(name: "InteropTests", dependencies: ["DHTTransport"]),
+        .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTSimulation"]),
     ]

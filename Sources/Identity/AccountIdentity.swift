@@ -26,7 +26,7 @@ public struct DeviceIdentity: Sendable {
     static func issue(key: RSAPrivateKey, for archive: AccountArchive, now: Date) throws(IdentityError) -> DeviceIdentity {
         let request = try JamiCertificates.deviceRequest(key: key)
         let cert = try JamiCertificates.issueDevice(from: request, issuer: archive.accountCertificate, issuerKey: archive.accountKey, now: now)
-        return DeviceIdentity(key: key, chain: CertificateChain([cert] + archive.accountChain.certificates))
+        return DeviceIdentity(key: key, chain: CertificateChain([cert]) + archive.accountChain)
     }
 }
 

@@ -5,14 +5,39 @@ import _CryptoExtras
 
 /// Certificates ordered leaf first, each issued by the next (device → account → CA), as GnuTLS
 /// reads and writes them: concatenated PEM blocks.
+///
+/// Each certificate's DER is kept exactly as read (``encodings``): it is what signatures cover
+/// and what we publish again, even when swift-certificates needed a re-encoded copy to parse it
+/// (see `GnuTLSSerials`).
 public struct CertificateChain: Sendable, Hashable {
     /// Longest chain accepted from outside; Jami's have three certificates.
     public static let maxLength = 8
 
-    public var certificates: [Certificate]
+    public let certificates: [Certificate]
+    /// The DER of each certificate, byte for byte as received or made.
+    public let encodings: [[UInt8]]
 
+    /// A chain of certificates made here (their DER is swift-certificates' own encoding).
     public init(_ certificates: [Certificate]) {
         self.certificates = certificates
+        self.encodings = certificates.map { c in
+            var s = DER.Serializer()
+            try? s.serialize(c)  // safe: a Certificate value always serializes
+            return s.serializedBytes
+        }
+    }
+
+    /// Parses DER certificates, leaf first, keeping their exact bytes.
+    public init(derEncodings: [[UInt8]]) throws(IdentityError) {
+        guard !derEncodings.isEmpty else { throw .malformed("no certificate") }
+        guard derEncodings.count <= Self.maxLength else { throw .malformed("more than \(Self.maxLength) certificates") }
+        var certs: [Certificate] = []
+        for der in derEncodings {
+            guard let c = try? Certificate(derEncoded: GnuTLSSerials.canonical(der)) else { throw .malformed("certificate DER") }
+            certs.append(c)
+        }
+        self.certificates = certs
+        self.encodings = derEncodings
     }
 
     /// Reads concatenated PEM certificates, or one DER certificate. A leading msgpack `bin` header
@@ -23,24 +48,36 @@ public struct CertificateChain: Sendable, Hashable {
                 throw .malformed("certificate PEM")
             }
             guard docs.count <= Self.maxLength else { throw .malformed("more than \(Self.maxLength) certificates") }
-            var certs: [Certificate] = []
-            for doc in docs {
-                guard let c = try? Certificate(derEncoded: doc.derBytes) else { throw .malformed("certificate DER inside PEM") }
-                certs.append(c)
-            }
-            self.init(certs)
+            try self.init(derEncodings: docs.map(\.derBytes))
         } else {
-            guard let c = try? Certificate(derEncoded: bytes) else { throw .malformed("certificate") }
-            self.init([c])
+            try self.init(derEncodings: [bytes])
         }
     }
 
     /// The leaf: the device (or whatever the chain identifies).
     public var leaf: Certificate { certificates[0] }
 
+    /// The serial of certificate `index` exactly as encoded (what CRLs list).
+    public func rawSerial(at index: Int) -> [UInt8] {
+        (try? GnuTLSSerials.parts(of: encodings[index]).serial) ?? Array(certificates[index].serialNumber.bytes)
+    }
+
+    /// The same serial in lower-case hex, for people.
+    public func serialHex(at index: Int) -> String { Hex.encode(rawSerial(at: index)) }
+
     /// Concatenated PEM, leaf first.
     public var pem: String {
-        certificates.compactMap { try? $0.serializeAsPEM().pemString }.map { $0 + "\n" }.joined()
+        encodings.map { PEMDocument(type: "CERTIFICATE", derBytes: $0).pemString + "\n" }.joined()
+    }
+
+    /// A leaf's chain completed by its issuer's, keeping both sides' exact encodings.
+    public static func + (lhs: CertificateChain, rhs: CertificateChain) -> CertificateChain {
+        CertificateChain(certificates: lhs.certificates + rhs.certificates, encodings: lhs.encodings + rhs.encodings)
+    }
+
+    private init(certificates: [Certificate], encodings: [[UInt8]]) {
+        self.certificates = certificates
+        self.encodings = encodings
     }
 
     /// A bin-headered value in OpenDHT's certificate format holds the PEM as a msgpack `bin`.
@@ -84,9 +121,6 @@ extension Certificate {
         if case .isCertificateAuthority = bc { return true }
         return false
     }
-
-    /// The serial number in lower-case hex (how CRLs and the CLI show it).
-    public var serialHex: String { Hex.encode(serialNumber.bytes) }
 
     private func attribute(_ oid: ASN1ObjectIdentifier) -> String? {
         for rdn in subject {

@@ -37,10 +37,14 @@ public struct ChainVerifier: Sendable {
             }
             guard cert.issuer == issuer.subject else { throw .invalidChain("\(what) was not issued by \(Self.describe(issuer, position: i + 1))") }
             guard issuer.isCertificateAuthority else { throw .invalidChain("\(Self.describe(issuer, position: i + 1)) is not a CA") }
-            guard issuer.publicKey.isValidSignature(cert.signature, for: cert) else { throw .invalidChain("\(what) has a bad signature") }
+            // Over the DER as received: swift-certificates may have parsed a re-encoded copy.
+            let parts = try GnuTLSSerials.parts(of: chain.encodings[i])
+            guard let issuerKey = issuer.rsaPublicKey, issuerKey.isValidSignature(parts.signature, for: parts.tbs, algorithm: parts.algorithm) else {
+                throw .invalidChain("\(what) has a bad signature")
+            }
             if !isTop {
-                for crl in revocationLists where crl.contains(serial: cert.serialNumber) && crl.isSigned(by: issuer) {
-                    throw .revoked(serial: cert.serialHex)
+                for crl in revocationLists where crl.contains(serial: parts.serial) && crl.isSigned(by: issuer) {
+                    throw .revoked(serial: Hex.encode(parts.serial))
                 }
             }
         }

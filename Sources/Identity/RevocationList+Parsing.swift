@@ -67,7 +67,7 @@ extension RevocationList {
                 try DER.sequence(of: Certificate.Extension.self, identifier: .sequence, rootNode: inner)
             }
             if let n = extensions.first(where: { $0.oid == crlNumberOID }) {
-                number = Array(try ArraySlice<UInt8>(derEncoded: try DER.parse(n.value)))
+                number = try GnuTLSSerials.rawInteger(try DER.parse(n.value))
             }
         }
         return RevocationList(issuer: issuer, thisUpdate: thisUpdate, nextUpdate: nextUpdate, entries: entries, number: number,
@@ -80,7 +80,7 @@ extension RevocationList {
                 throw IdentityError.malformed("revocation list: entry")
             }
             while nodes.next() != nil {}  // entry extensions (reason codes) are not needed
-            return Entry(serial: Array(try ArraySlice<UInt8>(derEncoded: serialNode)), date: date)
+            return Entry(serial: try GnuTLSSerials.rawInteger(serialNode), date: date)
         }
     }
 }

@@ -6,7 +6,8 @@ import X509
 /// this one is built on SwiftASN1. Jami's account key issues one listing revoked devices.
 public struct RevocationList: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
-        /// The revoked certificate's serial number (big-endian integer bytes).
+        /// The revoked certificate's serial exactly as its certificate encodes it (GnuTLS compares
+        /// serials byte for byte; see `GnuTLSSerials` for why they may read as negative).
         public var serial: [UInt8]
         public var date: Date
     }
@@ -48,8 +49,11 @@ public struct RevocationList: Sendable, Hashable {
 
     public var pem: String { PEMDocument(type: "X509 CRL", derBytes: derBytes).pemString }
 
-    public func contains(serial: Certificate.SerialNumber) -> Bool {
-        entries.contains { $0.serial[...] == serial.bytes }
+    /// Whether a serial is listed. Compared as unsigned numbers, so a serial re-encoded with or
+    /// without a leading zero still counts as revoked.
+    public func contains(serial: some Collection<UInt8>) -> Bool {
+        let wanted = GnuTLSSerials.magnitude(serial)
+        return entries.contains { GnuTLSSerials.magnitude($0.serial) == wanted }
     }
 
     /// Whether `issuer` signed this list (same name, valid signature by its key).
@@ -79,7 +83,7 @@ extension RevocationList {
                     try s.appendConstructedNode(identifier: .sequence) { s in
                         for e in entries {
                             try s.appendConstructedNode(identifier: .sequence) { s in
-                                try s.serialize(e.serial[...])
+                                s.appendPrimitiveNode(identifier: .integer) { $0.append(contentsOf: e.serial) }
                                 try ASN1Time.serialize(e.date, into: &s)
                             }
                         }
@@ -111,11 +115,12 @@ extension RevocationList {
         }
     }
 
-    /// This list plus `certificate`, re-signed with the CRL number incremented.
-    public func revoking(_ certificate: Certificate, issuer: Certificate, key: RSAPrivateKey, now: Date = Date()) throws(IdentityError) -> RevocationList {
+    /// This list plus the leaf of `chain`, re-signed with the CRL number incremented.
+    public func revoking(leafOf chain: CertificateChain, issuer: Certificate, key: RSAPrivateKey, now: Date = Date()) throws(IdentityError) -> RevocationList {
         var list = entries
-        if !contains(serial: certificate.serialNumber) {
-            list.append(Entry(serial: Array(certificate.serialNumber.bytes), date: now))
+        let serial = chain.rawSerial(at: 0)
+        if !contains(serial: serial) {
+            list.append(Entry(serial: serial, date: now))
         }
         return try Self.sign(entries: list, number: Self.increment(number ?? [0]), issuer: issuer, key: key, now: now)
     }

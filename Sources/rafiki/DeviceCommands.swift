@@ -21,8 +21,9 @@ struct ShowAccount: AsyncParsableCommand {
             let id = try options.account()
             let info = try store.info(id)
             let device = try store.device(id)
-            let chain = device.chain.certificates.map {
-                Summary.Cert(name: $0.commonName ?? "", keyID: $0.keyID.hex, serial: $0.serialHex, notBefore: $0.notValidBefore, notAfter: $0.notValidAfter)
+            let chain = device.chain.certificates.enumerated().map { i, c in
+                Summary.Cert(name: c.commonName ?? "", keyID: c.keyID.hex, serial: device.chain.serialHex(at: i),
+                             notBefore: c.notValidBefore, notAfter: c.notValidAfter)
             }
             let summary = Summary(accountID: id.hex, deviceID: device.shortID.hex, deviceLongID: device.longID.hex,
                                   archiveHasPassword: info.archiveHasPassword, chain: chain,
@@ -75,12 +76,12 @@ struct RevokeDevice: AsyncParsableCommand {
             guard let index = info.devices.firstIndex(where: { $0.id == deviceID.lowercased() }) else {
                 throw CLIError("no device \(deviceID) in this account (see `rafiki account show`)")
             }
-            let cert = try CertificateChain(pemOrDER: Array(info.devices[index].certificate.utf8)).leaf
+            let deviceChain = try CertificateChain(pemOrDER: Array(info.devices[index].certificate.utf8))
             let password = try Password.forAccount(info)
             var archive = try store.archive(id, password: password)
             let current = try archive.revocationList
                 ?? RevocationList.sign(entries: [], number: RevocationList.randomNumber(), issuer: archive.accountCertificate, key: archive.accountKey)
-            archive.revocationList = try current.revoking(cert, issuer: archive.accountCertificate, key: archive.accountKey)
+            archive.revocationList = try current.revoking(leafOf: deviceChain, issuer: archive.accountCertificate, key: archive.accountKey)
             try store.replaceArchive(archive, password: password)
             info.devices[index].revoked = true
             try store.saveInfo(info, for: id)
