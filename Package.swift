@@ -108,6 +108,6 @@ let package = Package(
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
-        .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTSimulation"]),
+        .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
     ]
 )

@@ -1,4 +1,5 @@
 import DHT
+import DHTTransport
 import Identity
 import Testing
 @testable import SecureDHT
@@ -58,5 +59,31 @@ import Testing
         let sealed = try Value(id: 3, data: [1]).encrypted(to: Self.bob.key.publicKey, signedBy: Self.alice.key)
         #expect(s.store(key, sealed, created: 0, now: 0, from: sender) == .stored)
         #expect(s.store(key, Value(id: 3, cypher: [1, 2, 3]), created: 0, now: 0, from: sender) == .rejected("edit not allowed"))
+    }
+}
+
+/// Certificates and revocation lists travel between two of our nodes on loopback.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct PublicationTests {
+    @Test func revocationListIsPublishedAtTheAccountID() async throws {
+        let keys = ValueCryptoTests.alice
+        let account = keys.chain.leaf
+        let device = ValueCryptoTests.bob.chain
+        let crl = try RevocationList.sign(entries: [], number: [1], issuer: account, key: keys.key)
+            .revoking(leafOf: device, issuer: account, key: keys.key)
+        let forged = try RevocationList.sign(entries: [], number: [2], issuer: ValueCryptoTests.bob.chain.leaf, key: ValueCryptoTests.bob.key)
+        let a = try await SecureDHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0), identity: keys.identity)
+        let b = try await SecureDHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0), identity: nil)
+        try await b.node.bootstrap([a.node.localAddress])
+        #expect(try await a.publishRevocationList(crl, account: account.keyID) >= 1)
+        #expect(try await a.publishRevocationList(forged, account: account.keyID) >= 1)
+        let found = try await b.revocationLists(for: account)
+        #expect(found == [crl])
+        #expect(found.first?.contains(serial: device.rawSerial(at: 0)) == true)
+        // The certificate too, found by its key id and cached afterwards.
+        #expect(try await a.publishCertificate() >= 1)
+        #expect(try await b.findCertificate(InfoHash(keys.key.publicKey.id)) == keys.chain)
+        await a.shutdown()
+        await b.shutdown()
     }
 }

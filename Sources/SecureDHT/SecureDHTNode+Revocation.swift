@@ -1,0 +1,31 @@
+import DHT
+import Identity
+import MessagePack
+import X509
+
+extension SecureDHTNode {
+    /// Publishes an account's revocation list where Jami devices look for it: at the account id,
+    /// as a type-0 value whose data is msgpack `bin(DER CRL)`, permanent while we run.
+    @discardableResult
+    public func publishRevocationList(_ crl: RevocationList, account: PublicKeyID) async throws -> Int {
+        var w = MessagePackWriter(capacity: crl.derBytes.count + 5)
+        w.writeBinary(crl.derBytes)
+        let value = Value(id: UInt64.random(in: 1...UInt64.max), type: ValueType.userData.id, data: w.bytes)
+        return try await node.put(InfoHash(account), value, permanent: true)
+    }
+
+    /// The revocation lists published at an account's id and signed by its certificate. Other
+    /// values under that key (device announcements) and lists signed by anyone else are skipped.
+    public func revocationLists(for account: Certificate) async throws -> [RevocationList] {
+        let values = try await get(InfoHash(account.keyID), query: Query(where: [.valueType(ValueType.userData.id)]))
+        var lists: [RevocationList] = []
+        for v in values {
+            var r = MessagePackReader(v.data, limits: .dht)
+            guard let der = try? r.readBinary(), r.isAtEnd, let crl = try? RevocationList(derEncoded: der), crl.isSigned(by: account),
+                  !lists.contains(crl)
+            else { continue }
+            lists.append(crl)
+        }
+        return lists
+    }
+}
