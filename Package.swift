@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
         .executable(name: "rafiki-dht-bench", targets: ["rafiki-dht-bench"]),
+        .executable(name: "rafiki-identity-bench", targets: ["rafiki-identity-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -103,6 +104,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-identity-bench",
+            dependencies: ["Identity", "SecureDHT", "DHT", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),

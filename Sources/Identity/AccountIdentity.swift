@@ -34,16 +34,8 @@ public struct DeviceIdentity: Sendable {
 /// they dominate the cost, then the three certificates.
 public enum AccountFactory {
     public static func create(bits: Int = 4096, now: Date = Date()) async throws(IdentityError) -> (archive: AccountArchive, device: DeviceIdentity) {
-        async let ca = Task.detached { try RSAPrivateKey.generate(bits: bits) }.result
-        async let account = Task.detached { try RSAPrivateKey.generate(bits: bits) }.result
-        let device = try RSAPrivateKey.generate(bits: bits)
-        let caKey: RSAPrivateKey, accountKey: RSAPrivateKey
-        do {
-            caKey = try await ca.get()
-            accountKey = try await account.get()
-        } catch {
-            throw (error as? IdentityError) ?? .unsupportedKey("\(error)")
-        }
+        let keys = try await generateKeys(count: 3, bits: bits)
+        let (caKey, accountKey, device) = (keys[0], keys[1], keys[2])
         let caCert = try JamiCertificates.selfSignedCA(key: caKey, now: now)
         let accountCert = try JamiCertificates.intermediateCA(key: accountKey.publicKey, issuer: caCert, issuerKey: caKey, now: now)
         var eth = [UInt8](repeating: 0, count: 32)
@@ -51,5 +43,38 @@ public enum AccountFactory {
         for i in eth.indices { eth[i] = rng.next() }
         let archive = AccountArchive(caKey: caKey, accountKey: accountKey, accountChain: CertificateChain([accountCert, caCert]), ethKey: eth)
         return (archive, try DeviceIdentity.issue(key: device, for: archive, now: now))
+    }
+}
+
+extension AccountFactory {
+    /// `count` RSA keys, each on its own thread: about a second of CPU each, which must not hold
+    /// threads of Swift's cooperative pool (as wide as the core count) that the rest of the
+    /// process needs meanwhile. The scheduler shares the cores among the keys, so the wall time
+    /// is about their total work divided by the cores.
+    static func generateKeys(count: Int, bits: Int) async throws(IdentityError) -> [RSAPrivateKey] {
+        let results = await withTaskGroup(of: (Int, Result<RSAPrivateKey, IdentityError>).self) { group in
+            for i in 0..<count {
+                group.addTask { (i, await onOwnThread { () throws(IdentityError) in try RSAPrivateKey.generate(bits: bits) }) }
+            }
+            var out = [Result<RSAPrivateKey, IdentityError>?](repeating: nil, count: count)
+            for await (i, r) in group { out[i] = r }
+            return out
+        }
+        var keys: [RSAPrivateKey] = []
+        for r in results {
+            guard let r else { throw .unsupportedKey("key generation did not finish") }
+            keys.append(try r.get())
+        }
+        return keys
+    }
+
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws(IdentityError) -> T) async -> Result<T, IdentityError> {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: Result { () throws(IdentityError) in try work() })
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
     }
 }
