@@ -83,7 +83,7 @@ let package = Package(
         // The user-facing CLI.
         .executableTarget(
             name: "rafiki",
-            dependencies: ["Identity", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Identity", "SecureDHT", "DHT", "DHTTransport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "rafiki-dhtnode",

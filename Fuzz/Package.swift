@@ -13,7 +13,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
             name: "FuzzIdentity",
-            dependencies: [.product(name: "Identity", package: "main")],
+            dependencies: [.product(name: "Identity", package: "main"), .product(name: "SecureDHT", package: "main"), .product(name: "DHT", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
             name: "FuzzPacket",

@@ -85,7 +85,7 @@ struct RevokeDevice: AsyncParsableCommand {
             try store.replaceArchive(archive, password: password)
             info.devices[index].revoked = true
             try store.saveInfo(info, for: id)
-            print("device \(deviceID) revoked (CRL has \(archive.revocationList?.entries.count ?? 0) entries)")
+            print("device \(deviceID) revoked (CRL has \(archive.revocationList?.entries.count ?? 0) entries); tell the network with `rafiki account publish --bootstrap HOST:PORT`")
         }
     }
 }
