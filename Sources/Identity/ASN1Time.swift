@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 
 /// X.509 times: UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import X509
 
 /// The portable account, in Jami's archive format (§1.6): one compact JSON object holding the CA

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import X509
 
 /// A device's own identity: its RSA key and its chain (device → account → CA).
@@ -47,7 +48,7 @@ public enum AccountFactory {
 }
 
 extension AccountFactory {
-    /// `count` RSA keys, each on its own thread: about a second of CPU each, which must not hold
+    /// `count` RSA keys, each on a thread of its own: about a second of CPU each, which must not hold
     /// threads of Swift's cooperative pool (as wide as the core count) that the rest of the
     /// process needs meanwhile. The scheduler shares the cores among the keys, so the wall time
     /// is about their total work divided by the cores.
@@ -69,12 +70,12 @@ extension AccountFactory {
     }
 
     private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws(IdentityError) -> T) async -> Result<T, IdentityError> {
+        // A queue of its own gets its own thread (private queues target the overcommitting
+        // global queue), unlike work sent to the core-wide pool.
         await withCheckedContinuation { continuation in
-            let thread = Thread {
+            DispatchQueue(label: "rafiki.keygen").async {
                 continuation.resume(returning: Result { () throws(IdentityError) in try work() })
             }
-            thread.stackSize = 1 << 20
-            thread.start()
         }
     }
 }

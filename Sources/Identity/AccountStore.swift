@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import X509
 
 /// Accounts on disk, one folder per account under the user's data directory

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// The bytes of an archive file (§1.6). Without a password: the JSON, gzipped. With one:
 /// `salt[16] ‖ IV[12] ‖ AES-256-GCM(zlib(JSON)) ‖ tag[16]`, the key being Argon2i(password, salt)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import X509
 
 /// Checks a Jami certificate chain: every link (issuer name and signature), that each issuer is a

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension DeviceIdentity {
     /// An identity folder as OpenDHT tools and the reference harness write it: `key.pem`

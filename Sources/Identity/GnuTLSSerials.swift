@@ -33,7 +33,7 @@ enum GnuTLSSerials {
     static func parts(of der: [UInt8]) throws(IdentityError) -> SignedParts {
         do {
             let (tbs, algorithm, signature) = try outer(DER.parse(der))
-            let (_, serialIndex, fields) = try tbsFields(tbs)
+            let (serialIndex, fields) = try tbsFields(tbs)
             let oid = try DER.sequence(algorithm, identifier: .sequence) { nodes in
                 let oid = try ASN1ObjectIdentifier(derEncoded: &nodes)
                 while nodes.next() != nil {}
@@ -53,7 +53,7 @@ enum GnuTLSSerials {
         do {
             let root = try DER.parse(der)
             let (tbs, algorithm, signature) = try outer(root)
-            let (tbsIdentifier, serialIndex, fields) = try tbsFields(tbs)
+            let (serialIndex, fields) = try tbsFields(tbs)
             let raw = try rawInteger(fields[serialIndex])
             var fixed = Array(magnitude(raw))
             if fixed.isEmpty || fixed[0] & 0x80 != 0 { fixed.insert(0, at: 0) }
@@ -62,7 +62,7 @@ enum GnuTLSSerials {
             for (i, f) in fields.enumerated() {
                 tbsContent += i == serialIndex ? tlv(0x02, fixed) : Array(f.encodedBytes)
             }
-            let newTBS = tlv(tbsIdentifier, tbsContent)
+            let newTBS = tlv(0x30, tbsContent)
             return tlv(0x30, newTBS + Array(algorithm.encodedBytes) + Array(signature.encodedBytes))
         } catch let e as IdentityError {
             throw e
@@ -79,12 +79,12 @@ enum GnuTLSSerials {
     }
 
     /// The TBS fields and where the serial sits (after the optional `[0]` version).
-    private static func tbsFields(_ tbs: ASN1Node) throws(IdentityError) -> (UInt8, Int, [ASN1Node]) {
+    private static func tbsFields(_ tbs: ASN1Node) throws(IdentityError) -> (serialIndex: Int, fields: [ASN1Node]) {
         guard tbs.identifier == .sequence, case .constructed(let children) = tbs.content else { throw .malformed("certificate body") }
         let fields = Array(children)
         let serialIndex = fields.first?.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) ? 1 : 0
         guard fields.count > serialIndex else { throw .malformed("certificate body has no serial") }
-        return (0x30, serialIndex, fields)
+        return (serialIndex, fields)
     }
 
     /// A definite-length DER TLV with a one-byte tag.

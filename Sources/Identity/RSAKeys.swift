@@ -1,6 +1,6 @@
 import Crypto
 import _CryptoExtras
-import Foundation
+import FoundationEssentials
 
 /// An RSA private key as Jami uses it: RSA-4096, PKCS#1 v1.5 signatures over SHA-512, PKCS#1 v1.5
 /// decryption of OpenDHT's encrypted values. Never logged: `description` shows the public id only.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// Writes files so that a crash never leaves one half written: a temporary file in the same
 /// folder, fsync, rename over the target, fsync of the folder. Files are created owner-only
@@ -36,15 +36,24 @@ public enum SecureFile {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .io("cannot create \(url.path): \(error.localizedDescription)")
+            throw .io("cannot create \(url.path): \(error)")
         }
     }
 
+    /// Reads a whole file of at most `limit` bytes; a bigger one is refused, not truncated.
     public static func read(_ url: URL, limit: Int = 32 << 20) throws(IdentityError) -> [UInt8] {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { throw .io("cannot read \(url.path)") }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: limit + 1) else { return [] }
-        guard data.count <= limit else { throw .malformed("\(url.lastPathComponent) is larger than \(limit >> 20) MiB") }
-        return Array(data)
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("cannot read \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }  // safe: 64 KiB buffer
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw .io("cannot read \(url.path): \(String(cString: strerror(errno)))") }
+            if n == 0 { return out }
+            out += chunk[..<n]
+            guard out.count <= limit else { throw .malformed("\(url.lastPathComponent) is larger than \(limit >> 20) MiB") }
+        }
     }
 }

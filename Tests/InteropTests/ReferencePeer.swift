@@ -17,7 +17,7 @@ final class ReferencePeer: @unchecked Sendable {
     /// Starts `python3 opendht_peer.py ARGS`; it stops by itself after `--timeout`/`--duration`.
     init(_ arguments: [String]) throws {
         outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("refpeer-\(UUID().uuidString).jsonl")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [Self.harness] + arguments
