@@ -16,6 +16,8 @@ public final class SecureDHTNode: Sendable {
     private let certificates = Mutex<[InfoHash: CertificateChain]>([:])
     private let dropped = Atomic<Int>(0)
     private let logger: Logger
+    /// Certificates kept after a lookup (each about 6 KiB with its chain).
+    static let maxCachedCertificates = 4096
 
     /// Starts a node whose storage enforces SecureDht's policies.
     public static func start(_ configuration: DHTNode.Configuration, identity: DeviceIdentity?) async throws -> SecureDHTNode {
@@ -78,7 +80,13 @@ public final class SecureDHTNode: Sendable {
         guard let chain = values.lazy.compactMap({ CertificateValue.chain(in: $0, expectedAt: id) }).first else {
             throw SecureDHTError.certificateNotFound(id)
         }
-        certificates.withLock { $0[id] = chain }
+        certificates.withLock { cache in
+            // Bounded: a node resolving many peers forgets an arbitrary one rather than grow.
+            if cache.count >= Self.maxCachedCertificates, let victim = cache.keys.first(where: { $0 != publicKeyID }) {
+                cache[victim] = nil
+            }
+            cache[id] = chain
+        }
         return chain
     }
 
