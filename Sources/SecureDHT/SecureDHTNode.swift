@@ -53,7 +53,8 @@ public final class SecureDHTNode: Sendable {
     public func putSigned(_ key: InfoHash, _ value: Value, permanent: Bool = false) async throws -> Int {
         guard let identity else { throw SecureDHTError.noIdentity }
         var value = value
-        let existing = (try? await node.get(key, query: Query(where: [.id(value.id)]))) ?? []
+        // Checked values only: a forged copy claiming our key must not steer our sequence number.
+        let existing = (try? await get(key, query: Query(where: [.id(value.id)]))) ?? []
         for v in existing where v.id == value.id && v.isSigned {
             if v.owner == identity.key.publicKey.spkiDER {
                 if v.seq >= value.seq { value.seq = v.seq &+ 1 }
