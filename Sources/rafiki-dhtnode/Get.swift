@@ -16,13 +16,10 @@ struct Get: AsyncParsableCommand {
     @Option(help: "Exit with code 3 if fewer values than this were found.")
     var expect: Int?
 
-    @OptionGroup var identity: IdentityOptions
-
-    @Flag(help: "Print values as stored, without checking signatures or decrypting.")
-    var raw = false
+    @OptionGroup var reading: ReadingOptions
 
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 0, identity: identity.load())
+        let node = await NodeSession.start(global, defaultPort: 0, identity: reading.identity.load())
         let key = target.infoHash
         let query = Query(where: type.map { [.valueType($0)] } ?? [])
         let withType = type != nil
@@ -32,7 +29,7 @@ struct Get: AsyncParsableCommand {
             let print: @Sendable ([Value]) -> Void = { batch in
                 for v in batch { JSONLine.value(v, key: key, withType: withType).emit() }
             }
-            values = raw ? try await node.node.get(key, query: query, onValues: print) : try await node.get(key, query: query, onValues: print)
+            values = reading.raw ? try await node.node.get(key, query: query, onValues: print) : try await node.get(key, query: query, onValues: print)
         } catch {
             ok = false
         }

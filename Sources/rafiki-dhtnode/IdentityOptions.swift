@@ -34,6 +34,14 @@ struct IdentityOptions: ParsableArguments {
     }
 }
 
+/// How `get` and `listen` read: with which identity, and whether to check values at all.
+struct ReadingOptions: ParsableArguments {
+    @OptionGroup var identity: IdentityOptions
+
+    @Flag(help: "Print values as stored, without checking signatures or decrypting.")
+    var raw = false
+}
+
 /// `gen-identity`: write a fresh identity folder.
 struct GenIdentity: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -19,15 +19,12 @@ struct Listen: AsyncParsableCommand {
     @Option(help: "Exit with code 3 if fewer values than this arrived.")
     var expect: Int?
 
-    @OptionGroup var identity: IdentityOptions
-
-    @Flag(help: "Print values as stored, without checking signatures or decrypting.")
-    var raw = false
+    @OptionGroup var reading: ReadingOptions
 
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 0, identity: identity.load())
+        let node = await NodeSession.start(global, defaultPort: 0, identity: reading.identity.load())
         let key = target.infoHash
-        let events = raw ? node.node.listen(key) : node.listen(key)
+        let events = reading.raw ? node.node.listen(key) : node.listen(key)
         var l = JSONLine(event: "listening")
         l.add("key", key.hex)
         l.add("duration", .double(duration))
