@@ -15,11 +15,16 @@ let package = Package(
         .library(name: "DHTSimulation", targets: ["DHTSimulation"]),
         .library(name: "Identity", targets: ["Identity"]),
         .library(name: "SecureDHT", targets: ["SecureDHT"]),
+        .library(name: "NameService", targets: ["NameService"]),
+        .library(name: "NameClient", targets: ["NameClient"]),
+        .library(name: "NameServer", targets: ["NameServer"]),
         .executable(name: "rafiki", targets: ["rafiki"]),
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
         .executable(name: "rafiki-dht-bench", targets: ["rafiki-dht-bench"]),
         .executable(name: "rafiki-identity-bench", targets: ["rafiki-identity-bench"]),
+        .executable(name: "rafiki-nameserver", targets: ["rafiki-nameserver"]),
+        .executable(name: "rafiki-nameserver-bench", targets: ["rafiki-nameserver-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -29,6 +34,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Byte-exact msgpack, bounded decoding.
@@ -80,10 +93,58 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Jami's name-server protocol: name rules, wire shapes, signed registrations, the store
+        // contract. No I/O, so the server, the client and the tests share it.
+        .target(
+            name: "NameService",
+            dependencies: ["Identity", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // HTTP client for a name server (ours or ns.jami.net), used by the CLI and the daemon.
+        .target(
+            name: "NameClient",
+            dependencies: [
+                "NameService", "Identity",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        // The name server: Hummingbird routes over an SQLite (GRDB) or PostgreSQL store.
+        .target(
+            name: "NameServer",
+            dependencies: [
+                "NameService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // A throwaway PostgreSQL server (initdb + pg_ctl on a Unix socket) for tests and benchmarks.
+        .target(
+            name: "ScratchPostgres",
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: strict),
         // The user-facing CLI.
         .executableTarget(
             name: "rafiki",
-            dependencies: ["Identity", "SecureDHT", "DHT", "DHTTransport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-nameserver",
+            dependencies: [
+                "NameServer", "NameService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "rafiki-dhtnode",
@@ -109,10 +170,29 @@ let package = Package(
             name: "rafiki-identity-bench",
             dependencies: ["Identity", "SecureDHT", "DHT", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-nameserver-bench",
+            dependencies: [
+                "NameServer", "NameService", "Identity", "ScratchPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
+        .testTarget(
+            name: "NameServerTests",
+            dependencies: [
+                "NameService", "NameClient", "NameServer", "Identity", "ScratchPostgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
     ]
 )

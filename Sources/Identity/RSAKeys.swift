@@ -111,6 +111,8 @@ public struct RSAPublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var id: PublicKeyID { PublicKeyID(spki: spkiDER) }
+    /// PEM of the SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`), as GnuTLS prints it.
+    public var pem: String { signing.pemRepresentation + "\n" }
     public var longId: DeviceLongID { DeviceLongID(spki: spkiDER) }
     public var bits: Int { signing.keySizeInBits }
     /// Largest plaintext one PKCS#1 v1.5 block holds (k − 11 bytes; 501 for RSA-4096).

@@ -78,10 +78,10 @@ struct JamidIdentityTests {
         #expect((result["certificate_details"] as? [String: Any])?.isEmpty == false)
     }
 
-    static func runScript(_ arguments: [String]) throws -> [String: Any] {
+    static func runScript(_ arguments: [String], script: String = "jamid_identity.py") throws -> [String: Any] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = [repository.appendingPathComponent("Scripts/interop/jamid_identity.py").path] + arguments
+        p.arguments = [repository.appendingPathComponent("Scripts/interop/" + script).path] + arguments
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice

@@ -1,0 +1,88 @@
+import Foundation
+import Identity
+import Logging
+import NameServer
+import ScratchPostgres
+import ServiceLifecycle
+import Testing
+
+/// The two stores every server test runs against.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
+
+/// Storage for one or more server runs, deleted by `cleanup`.
+struct TestStorage {
+    let storage: NameServerConfiguration.Storage
+    let cleanup: () -> Void
+
+    static func make(_ backend: Backend) throws -> TestStorage {
+        switch backend {
+        case .sqlite:
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-ns-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            return TestStorage(storage: .sqlite(path: dir.appendingPathComponent("names.sqlite").path)) {
+                try? FileManager.default.removeItem(at: dir)
+            }
+        case .postgres:
+            let server = try ScratchPostgres.start()
+            do {
+                return TestStorage(storage: .postgres(server.configuration(database: try server.newDatabase()))) { server.stop() }
+            } catch {
+                server.stop()
+                throw error
+            }
+        }
+    }
+}
+
+/// Runs a real name server on 127.0.0.1 (a free port) over `storage` while `body` runs, then
+/// shuts it down gracefully.
+func withNameServer<T: Sendable>(
+    _ storage: NameServerConfiguration.Storage, rateLimit: RegistrationRateLimiter.Policy = .unlimited, cache: Int = 1000,
+    _ body: (String) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "test-nameserver")
+    logger.logLevel = .warning
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    let app = try NameServerApplication.make(
+        configuration: .init(host: "127.0.0.1", port: 0, storage: storage, rateLimit: rateLimit, cacheCapacity: cache),
+        logger: logger
+    ) { channel in
+        portSink.yield(channel.localAddress?.port ?? 0)
+    }
+    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+    let running = Task { try await group.run() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw TestFailure("server did not start") }
+    do {
+        let result = try await body("http://127.0.0.1:\(port)")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        return result
+    } catch {
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        throw error
+    }
+}
+
+/// Fresh storage of `backend`, one server on it, then cleanup.
+func withNameServer<T: Sendable>(
+    _ backend: Backend, rateLimit: RegistrationRateLimiter.Policy = .unlimited, cache: Int = 1000, _ body: (String) async throws -> T
+) async throws -> T {
+    let storage = try TestStorage.make(backend)
+    defer { storage.cleanup() }
+    return try await withNameServer(storage.storage, rateLimit: rateLimit, cache: cache, body)
+}
+
+/// Account keys for the tests: RSA-2048, to keep generation quick; the protocol does not care.
+enum TestKeys {
+    static let pool: [RSAPrivateKey] = (0..<24).map { _ in try! RSAPrivateKey.generate(bits: 2048) }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
