@@ -16,6 +16,10 @@ let package = Package(
             dependencies: [.product(name: "Identity", package: "main"), .product(name: "SecureDHT", package: "main"), .product(name: "DHT", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
+            name: "FuzzNameService",
+            dependencies: [.product(name: "NameService", package: "main"), .product(name: "Identity", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
             name: "FuzzPacket",
             dependencies: [.product(name: "DHT", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),

@@ -40,16 +40,7 @@ public struct NameServerClient: Sendable {
     public func lookup(name: String) async throws(NameClientError) -> NameLookup {
         let canonical: String
         do { canonical = try NameRules.canonical(name) } catch { throw .invalidName }
-        let (status, body) = try await send(.GET, "/name/" + canonical)
-        switch status {
-        case 200: break
-        case 400: throw .invalidName
-        case 401...499: throw .notFound
-        default: throw .serverError(status: status, message: Self.message(body))
-        }
-        guard let answer = try? JSONDecoder().decode(NameLookupResponse.self, from: Data(body)) else {
-            throw .serverError(status: status, message: "unreadable answer")
-        }
+        let answer = try await get(NameLookupResponse.self, "/name/" + canonical, invalid: .invalidName)
         guard let address = try? AccountAddress.parse(answer.addr) else { throw .forgedAnswer("bad address \(answer.addr)") }
         guard answer.name == canonical else { throw .forgedAnswer("answered for \(answer.name)") }
         guard let publicKey = answer.publickey, let signature = answer.signature, !publicKey.isEmpty, !signature.isEmpty else {
@@ -65,16 +56,7 @@ public struct NameServerClient: Sendable {
 
     /// `GET /addr/<id>`: the name of an account, if it registered one.
     public func reverse(address: PublicKeyID) async throws(NameClientError) -> String {
-        let (status, body) = try await send(.GET, "/addr/" + address.hex)
-        switch status {
-        case 200: break
-        case 400: throw .invalidAddress
-        case 401...499: throw .notFound
-        default: throw .serverError(status: status, message: Self.message(body))
-        }
-        guard let answer = try? JSONDecoder().decode(AddressLookupResponse.self, from: Data(body)) else {
-            throw .serverError(status: status, message: "unreadable answer")
-        }
+        let answer = try await get(AddressLookupResponse.self, "/addr/" + address.hex, invalid: .invalidAddress)
         guard let name = try? NameRules.canonical(answer.name) else { throw .forgedAnswer("invalid name \(answer.name)") }
         return name
     }
@@ -105,6 +87,22 @@ public struct NameServerClient: Sendable {
         case 402...499: throw .taken(reason)
         default: throw .serverError(status: status, message: reason)
         }
+    }
+
+    /// A lookup, with jamid's reading of statuses: 400 means the query was invalid, any other
+    /// 4xx that nothing is registered.
+    private func get<Answer: Decodable>(_ type: Answer.Type, _ path: String, invalid: NameClientError) async throws(NameClientError) -> Answer {
+        let (status, body) = try await send(.GET, path)
+        switch status {
+        case 200: break
+        case 400: throw invalid
+        case 401...499: throw .notFound
+        default: throw .serverError(status: status, message: Self.message(body))
+        }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body)) else {
+            throw .serverError(status: status, message: "unreadable answer")
+        }
+        return answer
     }
 
     private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws(NameClientError) -> (Int, [UInt8]) {
