@@ -1,6 +1,24 @@
+import Foundation
 import Identity
 import NameService
+import NIOCore
 import Synchronization
+
+/// A record with its two lookup answers already encoded: records never change, so neither do
+/// their answers, and a cache hit is served without touching JSON.
+public struct CachedRecord: Sendable {
+    public let record: NameRecord
+    /// `GET /name/<name>` body.
+    public let nameAnswer: ByteBuffer
+    /// `GET /addr/<addr>` body.
+    public let addressAnswer: ByteBuffer
+
+    init(_ record: NameRecord) {
+        self.record = record
+        nameAnswer = ByteBuffer(bytes: JSONBody.encode(NameLookupResponse(record)))
+        addressAnswer = ByteBuffer(bytes: JSONBody.encode(AddressLookupResponse(name: record.name)))
+    }
+}
 
 /// Registered names never change, so a record read once stays true forever, even when other
 /// instances share the database: caching found records is always correct. "Not found" answers
@@ -10,8 +28,8 @@ import Synchronization
 /// kept by an insertion log). Lookups and inserts are O(1) amortized.
 public final class NameRecordCache: Sendable {
     private struct State {
-        var byName: [String: NameRecord] = [:]
-        var byAddress: [PublicKeyID: NameRecord] = [:]
+        var byName: [String: CachedRecord] = [:]
+        var byAddress: [PublicKeyID: CachedRecord] = [:]
         var order: [NameRecord] = []
     }
 
@@ -23,18 +41,21 @@ public final class NameRecordCache: Sendable {
         self.capacity = capacity
     }
 
-    public func record(named name: String) -> NameRecord? {
+    public func record(named name: String) -> CachedRecord? {
         capacity == 0 ? nil : state.withLock { $0.byName[name] }
     }
 
-    public func record(for address: PublicKeyID) -> NameRecord? {
+    public func record(for address: PublicKeyID) -> CachedRecord? {
         capacity == 0 ? nil : state.withLock { $0.byAddress[address] }
     }
 
-    public func insert(_ record: NameRecord) {
-        guard capacity > 0 else { return }
-        state.withLock { s in
-            guard s.byName[record.name] == nil else { return }
+    /// Caches `record` (encoding its answers outside the lock) and returns the cached form.
+    @discardableResult
+    public func insert(_ record: NameRecord) -> CachedRecord {
+        let cached = CachedRecord(record)
+        guard capacity > 0 else { return cached }
+        return state.withLock { s in
+            if let existing = s.byName[record.name] { return existing }
             if s.order.count >= capacity {
                 let dropped = s.order.prefix(capacity / 2 + 1)
                 for r in dropped {
@@ -43,9 +64,10 @@ public final class NameRecordCache: Sendable {
                 }
                 s.order.removeFirst(dropped.count)
             }
-            s.byName[record.name] = record
-            s.byAddress[record.address] = record
+            s.byName[record.name] = cached
+            s.byAddress[record.address] = cached
             s.order.append(record)
+            return cached
         }
     }
 }

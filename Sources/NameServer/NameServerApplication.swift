@@ -23,7 +23,7 @@ public struct NameServerConfiguration: Sendable {
     public var trustForwardedFor: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storage: Storage, rateLimit: RegistrationRateLimiter.Policy = .init(),
-                cacheCapacity: Int = 100_000, trustForwardedFor: Bool = false) {
+                cacheCapacity: Int = 20_000, trustForwardedFor: Bool = false) {
         self.host = host
         self.port = port
         self.storage = storage

@@ -40,18 +40,19 @@ public struct NameServerRoutes: Sendable {
             metrics.nameInvalid.increment()
             return json(.badRequest, ErrorResponse(error: NameServiceError.invalidName.description))
         }
-        let record: NameRecord?
+        let cached: CachedRecord?
         do {
-            record = try await cachedRecord(named: name)
+            cached = try await cachedRecord(named: name)
         } catch {
             return storeFailure(error)
         }
-        guard let record else {
+        guard let cached else {
             metrics.nameNotFound.increment()
             return json(.notFound, ErrorResponse(error: "name not registered"))
         }
         metrics.nameFound.increment()
-        guard let field else { return json(.ok, NameLookupResponse(record)) }
+        guard let field else { return json(.ok, cached.nameAnswer) }
+        let record = cached.record
         guard let value = field.value(in: record) else { return json(.notFound, ErrorResponse(error: "name not registered")) }
         return json(.ok, ["name": record.name, field.rawValue: value])
     }
@@ -66,15 +67,14 @@ public struct NameServerRoutes: Sendable {
         do {
             if let cached = cache.record(for: address) {
                 metrics.addressFound.increment()
-                return json(.ok, AddressLookupResponse(name: cached.name))
+                return json(.ok, cached.addressAnswer)
             }
             guard let record = try await store.record(for: address) else {
                 metrics.addressNotFound.increment()
                 return json(.notFound, ErrorResponse(error: "address not registered"))
             }
-            cache.insert(record)
             metrics.addressFound.increment()
-            return json(.ok, AddressLookupResponse(name: record.name))
+            return json(.ok, cache.insert(record).addressAnswer)
         } catch {
             return storeFailure(error)
         }
@@ -137,11 +137,9 @@ public struct NameServerRoutes: Sendable {
         }
     }
 
-    private func cachedRecord(named name: String) async throws(NameStoreError) -> NameRecord? {
+    private func cachedRecord(named name: String) async throws(NameStoreError) -> CachedRecord? {
         if let hit = cache.record(named: name) { return hit }
-        let record = try await store.record(named: name)
-        if let record { cache.insert(record) }
-        return record
+        return try await store.record(named: name).map { cache.insert($0) }
     }
 
     private func readBody(_ request: Request) async throws(NameServiceError) -> RegistrationRequest {
@@ -178,10 +176,11 @@ public struct NameServerRoutes: Sendable {
     }
 
     private func json(_ status: HTTPResponse.Status, _ body: some Encodable) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let bytes = (try? encoder.encode(body)) ?? Data(#"{"error":"server error"}"#.utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        json(status, ByteBuffer(bytes: JSONBody.encode(body)))
+    }
+
+    private func json(_ status: HTTPResponse.Status, _ body: ByteBuffer) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
     /// A short, client-safe reason for a JSON decoding failure.
@@ -193,6 +192,15 @@ public struct NameServerRoutes: Sendable {
         default:
             return "not JSON"
         }
+    }
+}
+
+/// JSON as the server writes it: sorted keys (stable bytes), `/` unescaped (base64 has many).
+enum JSONBody {
+    static func encode(_ body: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(body)) ?? Data(#"{"error":"server error"}"#.utf8)
     }
 }
 

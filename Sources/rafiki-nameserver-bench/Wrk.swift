@@ -8,12 +8,17 @@ enum Wrk {
         let errors: Int
     }
 
-    static func lookups(url: String, names: Int, seconds: Int, connections: Int, threads: Int) throws -> Result {
+    /// `sequential` walks the names in order (a warm-up that touches each one) instead of
+    /// picking them at random.
+    static func lookups(url: String, names: Int, seconds: Int, connections: Int, threads: Int, sequential: Bool = false) throws -> Result {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-wrk-\(UUID().uuidString).lua")
+        let pick = sequential ? "i = (i + 1) % n" : "i = math.random(0, n - 1)"
         try """
             local n = \(names)
+            local i = 0
             request = function()
-              return wrk.format("GET", "/name/user-" .. math.random(0, n - 1))
+              \(pick)
+              return wrk.format("GET", "/name/user-" .. i)
             end
             """.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }

@@ -38,7 +38,7 @@ struct NameServerCommand: AsyncParsableCommand {
     var registrationInterval = 60
 
     @Option(help: "Name records kept in memory (0: none). Names never change, so cached records never go stale.")
-    var cache = 100_000
+    var cache = 20_000
 
     @Flag(help: "Take the client IP from the last X-Forwarded-For entry (only behind a trusted proxy).")
     var trustForwardedFor = false
