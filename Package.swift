@@ -124,9 +124,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // A throwaway PostgreSQL server (initdb + pg_ctl on a Unix socket) for tests and benchmarks.
+        // For tests and benchmarks: a throwaway PostgreSQL server, and blocking work kept off the
+        // cooperative thread pool.
         .target(
-            name: "ScratchPostgres",
+            name: "TestSupport",
             dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict),
         // The user-facing CLI.
@@ -173,7 +174,7 @@ let package = Package(
         .executableTarget(
             name: "rafiki-nameserver-bench",
             dependencies: [
-                "NameServer", "NameService", "Identity", "ScratchPostgres",
+                "NameServer", "NameService", "Identity", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -182,13 +183,13 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
-        .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity"]),
+        .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
         .testTarget(
             name: "NameServerTests",
             dependencies: [
-                "NameService", "NameClient", "NameServer", "Identity", "ScratchPostgres",
+                "NameService", "NameClient", "NameServer", "Identity", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

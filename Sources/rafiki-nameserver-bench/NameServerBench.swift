@@ -7,7 +7,7 @@ import NameServer
 import NameService
 import NIOCore
 import PostgresNIO
-import ScratchPostgres
+import TestSupport
 
 /// `rafiki-nameserver-bench`: lookups/s (wrk, another process) and registrations/s against
 /// `rafiki-nameserver`, with SQLite and with PostgreSQL, in one run.
@@ -35,25 +35,30 @@ struct NameServerBench: AsyncParsableCommand {
         print("backend   | cache | lookups/s | p50 ms | p99 ms | errors | vs 20k aim")
         var registrationRows: [String] = []
         for backend in backends.split(separator: ",").map(String.init) {
-            let scratch = try Scratch(backend: backend)
-            defer { scratch.cleanup() }
-            try await scratch.populate(Registrations.synthetic(count: names))
-            for cache in [100_000, 0] {
-                let process = try ServerProcess(executable: server, arguments: scratch.serverArguments + ["--cache", "\(cache)", "--registration-burst", "0"])
-                defer { process.stop() }
-                // Steady state: a long-running server has its working set cached (records never
-                // change, so the cache never needs refreshing); this pass touches every name.
-                if cache > 0 {
-                    _ = try Wrk.lookups(url: process.url, names: names, seconds: max(3, names / 4000), connections: 8, threads: 1, sequential: true)
+            let scratch = try await Scratch(backend: backend)
+            do {
+                try await scratch.populate(Registrations.synthetic(count: names))
+                for cache in [100_000, 0] {
+                    let process = try ServerProcess(executable: server, arguments: scratch.serverArguments + ["--cache", "\(cache)", "--registration-burst", "0"])
+                    defer { process.stop() }
+                    // Steady state: a long-running server has its working set cached (records never
+                    // change, so the cache never needs refreshing); this pass touches every name.
+                    if cache > 0 {
+                        _ = try Wrk.lookups(url: process.url, names: names, seconds: max(3, names / 4000), connections: 8, threads: 1, sequential: true)
+                    }
+                    let r = try Wrk.lookups(url: process.url, names: names, seconds: duration, connections: connections, threads: threads)
+                    print(String(format: "%@ | %@ | %9.0f | %6.3f | %6.3f | %6d | %.2f",
+                                 pad(backend, 9), pad(cache > 0 ? "on" : "off", 5), r.requestsPerSecond, r.p50, r.p99, r.errors, r.requestsPerSecond / 20_000))
                 }
-                let r = try Wrk.lookups(url: process.url, names: names, seconds: duration, connections: connections, threads: threads)
-                print(String(format: "%@ | %@ | %9.0f | %6.3f | %6.3f | %6d | %.2f",
-                             pad(backend, 9), pad(cache > 0 ? "on" : "off", 5), r.requestsPerSecond, r.p50, r.p99, r.errors, r.requestsPerSecond / 20_000))
+                let process = try ServerProcess(executable: server, arguments: scratch.serverArguments + ["--registration-burst", "0"])
+                let reg = try await Registrations.send(bodies, to: process.url, concurrency: 16)
+                process.stop()
+                registrationRows.append(String(format: "%@ | %15.0f | %6.2f | %6.2f | %d/%d", pad(backend, 9), reg.perSecond, reg.p50, reg.p99, reg.succeeded, bodies.count))
+            } catch {
+                await scratch.cleanup()
+                throw error
             }
-            let process = try ServerProcess(executable: server, arguments: scratch.serverArguments + ["--registration-burst", "0"])
-            defer { process.stop() }
-            let reg = try await Registrations.send(bodies, to: process.url, concurrency: 16)
-            registrationRows.append(String(format: "%@ | %15.0f | %6.2f | %6.2f | %d/%d", pad(backend, 9), reg.perSecond, reg.p50, reg.p99, reg.succeeded, bodies.count))
+            await scratch.cleanup()
         }
         print("\nbackend   | registrations/s | p50 ms | p99 ms | succeeded")
         registrationRows.forEach { print($0) }
@@ -66,9 +71,9 @@ func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s
 struct Scratch {
     let serverArguments: [String]
     let store: @Sendable ([NameRecord]) async throws -> Int
-    let cleanup: () -> Void
+    let cleanup: @Sendable () async -> Void
 
-    init(backend: String) throws {
+    init(backend: String) async throws {
         switch backend {
         case "sqlite":
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-ns-bench-\(UUID().uuidString)")
@@ -78,8 +83,8 @@ struct Scratch {
             store = { records in try await SQLiteNameStore(path: path).importRecords(records) }
             cleanup = { try? FileManager.default.removeItem(at: dir) }
         case "postgres":
-            let pg = try ScratchPostgres.start()
-            let database = try pg.newDatabase()
+            let pg = try await ScratchPostgres.start()
+            let database = try await pg.newDatabase()
             serverArguments = ["--postgres", pg.url(database: database)]
             store = { records in
                 let client = PostgresClient(configuration: pg.configuration(database: database))
@@ -92,7 +97,7 @@ struct Scratch {
                     return n
                 }
             }
-            cleanup = { pg.stop() }
+            cleanup = { await pg.stop() }
         default:
             throw BenchError("unknown backend \(backend) (sqlite or postgres)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Identity
 import Testing
+import TestSupport
 
 /// Our accounts against the real Jami daemon (Debian's jamid 13.7), through
 /// `Scripts/interop/jamid_identity.py`, which runs jamid, a bootstrap node and our DHT node in
@@ -32,7 +33,7 @@ struct JamidIdentityTests {
         let identityDir = dir.appendingPathComponent("device")
         try device.write(directory: identityDir)
 
-        let result = try Self.runScript([
+        let result = try await Self.runScript([
             "--harness", Self.harness.path, "--workdir", dir.appendingPathComponent("work").path,
             "--import", plain.path + ":", "--import", protected.path + ":correct horse",
             "--node", "'\(node)' --bootstrap \"$BOOTSTRAP\" serve --identity-dir '\(identityDir.path)' --duration 120",
@@ -78,7 +79,14 @@ struct JamidIdentityTests {
         #expect((result["certificate_details"] as? [String: Any])?.isEmpty == false)
     }
 
-    static func runScript(_ arguments: [String], script: String = "jamid_identity.py") throws -> [String: Any] {
+    /// Runs a jamid scenario script (a minute or so) on a thread of its own, not the cooperative pool.
+    static func runScript(_ arguments: [String], script: String = "jamid_identity.py") async throws -> [String: Any] {
+        let (line, status) = try await onOwnThread { try runBlocking(arguments, script: script) }
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        return try #require(object, "no result from the jamid script (exit \(status))")
+    }
+
+    private static func runBlocking(_ arguments: [String], script: String) throws -> (String, Int32) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = [repository.appendingPathComponent("Scripts/interop/" + script).path] + arguments
@@ -88,8 +96,6 @@ struct JamidIdentityTests {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        return try #require(object, "no result from the jamid script (exit \(p.terminationStatus))")
+        return (String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "", p.terminationStatus)
     }
 }

@@ -25,7 +25,7 @@ struct JamidNameTests {
         let ours = archive.accountID.hex
         let rafikiName = "rafiki-\(ours.prefix(6))", jamidName = "JamidUser-\(ours.suffix(4))"
 
-        let result = try JamidIdentityTests.runScript([
+        let result = try await JamidIdentityTests.runScript([
             "--harness", JamidIdentityTests.harness.path, "--workdir", dir.appendingPathComponent("work").path,
             "--server", "exec '\(server)' --port 0 --database '\(dir.path)/names.sqlite' --log-level notice",
             "--before", "'\(cli)' name register \(rafikiName) --data-dir '\(accounts.path)' --server \"$NAMESERVER\" --json",

@@ -12,7 +12,8 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct ForgedAnswerTests {
     @Test func clientRefusesForgedAnswers() async throws {
-        let alice = TestKeys.pool[0], mallory = TestKeys.pool[1]
+        let keys = try await TestKeys.pool()
+        let alice = keys[0], mallory = keys[1]
         func answer(_ name: String, signedBy key: RSAPrivateKey, over signedName: String? = nil, addr: PublicKeyID? = nil) throws -> String {
             let request = try RegistrationRequest.signed(name: signedName ?? name, accountKey: key)
             let r = NameLookupResponse(name: name, addr: "0x" + (addr ?? key.publicKey.id).hex, publickey: request.publickey, signature: request.signature)

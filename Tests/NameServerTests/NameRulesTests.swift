@@ -38,10 +38,9 @@ import Testing
 }
 
 @Suite struct RegistrationVerificationTests {
-    let key = TestKeys.pool[0]
-    let other = TestKeys.pool[1]
 
-    @Test func signedRegistrationVerifies() throws {
+    @Test func signedRegistrationVerifies() async throws {
+        let key = try await TestKeys.pool()[0]
         let request = try RegistrationRequest.signed(name: "Alice", accountKey: key)
         let record = try NameRecord.verified(name: "alice", request: request)
         #expect(record.name == "alice" && record.address == key.publicKey.id)
@@ -50,7 +49,9 @@ import Testing
         #expect(try NameRecord.verified(name: "ALICE", request: request) == record)
     }
 
-    @Test func tamperingIsRefused() throws {
+    @Test func tamperingIsRefused() async throws {
+        let keys = try await TestKeys.pool()
+        let (key, other) = (keys[0], keys[1])
         let request = try RegistrationRequest.signed(name: "alice", accountKey: key)
         #expect(throws: NameServiceError.badSignature) { try NameRecord.verified(name: "alicia", request: request) }
 

@@ -2,7 +2,7 @@ import Foundation
 import Identity
 import Logging
 import NameServer
-import ScratchPostgres
+import TestSupport
 import ServiceLifecycle
 import Testing
 
@@ -15,9 +15,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// Storage for one or more server runs, deleted by `cleanup`.
 struct TestStorage {
     let storage: NameServerConfiguration.Storage
-    let cleanup: () -> Void
+    let cleanup: @Sendable () async -> Void
 
-    static func make(_ backend: Backend) throws -> TestStorage {
+    static func make(_ backend: Backend) async throws -> TestStorage {
         switch backend {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-ns-\(UUID().uuidString)")
@@ -26,11 +26,11 @@ struct TestStorage {
                 try? FileManager.default.removeItem(at: dir)
             }
         case .postgres:
-            let server = try ScratchPostgres.start()
+            let server = try await ScratchPostgres.start()
             do {
-                return TestStorage(storage: .postgres(server.configuration(database: try server.newDatabase()))) { server.stop() }
+                return TestStorage(storage: .postgres(server.configuration(database: try await server.newDatabase()))) { await server.stop() }
             } catch {
-                server.stop()
+                await server.stop()
                 throw error
             }
         }
@@ -72,14 +72,23 @@ func withNameServer<T: Sendable>(
 func withNameServer<T: Sendable>(
     _ backend: Backend, rateLimit: RegistrationRateLimiter.Policy = .unlimited, cache: Int = 1000, _ body: (String) async throws -> T
 ) async throws -> T {
-    let storage = try TestStorage.make(backend)
-    defer { storage.cleanup() }
-    return try await withNameServer(storage.storage, rateLimit: rateLimit, cache: cache, body)
+    let storage = try await TestStorage.make(backend)
+    do {
+        let result = try await withNameServer(storage.storage, rateLimit: rateLimit, cache: cache, body)
+        await storage.cleanup()
+        return result
+    } catch {
+        await storage.cleanup()
+        throw error
+    }
 }
 
-/// Account keys for the tests: RSA-2048, to keep generation quick; the protocol does not care.
+/// Account keys for the tests: RSA-2048, to keep generation quick (the protocol does not care),
+/// made once on a thread of their own.
 enum TestKeys {
-    static let pool: [RSAPrivateKey] = (0..<24).map { _ in try! RSAPrivateKey.generate(bits: 2048) }
+    private static let made = Task { try await onOwnThread { try (0..<24).map { _ in try RSAPrivateKey.generate(bits: 2048) } } }
+
+    static func pool() async throws -> [RSAPrivateKey] { try await made.value }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -10,7 +10,8 @@ import Testing
 struct NameServerTests {
     @Test(arguments: Backend.allCases)
     func registerAndLookUp(_ backend: Backend) async throws {
-        let alice = TestKeys.pool[2], bob = TestKeys.pool[3]
+        let keys = try await TestKeys.pool()
+        let alice = keys[2], bob = keys[3]
         try await withNameServer(backend) { url async throws in
             let client = NameServerClient(server: url)
             await #expect(throws: NameClientError.notFound) { try await client.lookup(name: "alice") }
@@ -50,7 +51,8 @@ struct NameServerTests {
 
     @Test(arguments: Backend.allCases)
     func hostileRegistrationsAreRefused(_ backend: Backend) async throws {
-        let alice = TestKeys.pool[4], mallory = TestKeys.pool[5]
+        let keys = try await TestKeys.pool()
+        let alice = keys[4], mallory = keys[5]
         try await withNameServer(backend) { url async throws in
             func post(_ name: String, _ body: [UInt8]) async throws -> RawReply { try await raw("POST", url + "/name/" + name, body: body) }
             func encoded(_ r: RegistrationRequest) throws -> [UInt8] { Array(try JSONEncoder().encode(r)) }
@@ -96,7 +98,8 @@ struct NameServerTests {
     /// registration of each wins, and the database holds exactly the winners.
     @Test(arguments: Backend.allCases)
     func concurrentRegistrationsHaveOneWinner(_ backend: Backend) async throws {
-        let racers = Array(TestKeys.pool[6..<22])
+        let keys = try await TestKeys.pool()
+        let racers = Array(keys[6..<22])
         try await withNameServer(backend, cache: 0) { url async throws in
             let client = NameServerClient(server: url)
             let results = await withTaskGroup(of: Result<PublicKeyID, NameClientError>.self) { group in
@@ -118,7 +121,7 @@ struct NameServerTests {
             #expect(try await client.lookup(name: "contested").address == winners.first)
 
             // One account asking for many names at once gets exactly one of them.
-            let solo = TestKeys.pool[22]
+            let solo = keys[22]
             let names = (0..<12).map { "solo-\($0)" }
             let outcomes = await withTaskGroup(of: Bool.self) { group in
                 for name in names { group.addTask { (try? await client.register(name: name, accountKey: solo)) != nil } }
@@ -131,31 +134,38 @@ struct NameServerTests {
 
     @Test(arguments: Backend.allCases)
     func namesSurviveRestarts(_ backend: Backend) async throws {
-        let key = TestKeys.pool[23]
-        let storage = try TestStorage.make(backend)
-        defer { storage.cleanup() }
-        try await withNameServer(storage.storage) { url async throws in
-            try await NameServerClient(server: url).register(name: "durable", accountKey: key)
-        }
-        try await withNameServer(storage.storage) { url async throws in
-            let client = NameServerClient(server: url)
-            #expect(try await client.lookup(name: "durable").address == key.publicKey.id)
-            await #expect(throws: NameClientError.taken("the name belongs to another account")) {
-                try await client.register(name: "durable", accountKey: TestKeys.pool[0])
+        let keys = try await TestKeys.pool()
+        let key = keys[23]
+        let storage = try await TestStorage.make(backend)
+        do {
+            try await withNameServer(storage.storage) { url async throws in
+                try await NameServerClient(server: url).register(name: "durable", accountKey: key)
             }
+            try await withNameServer(storage.storage) { url async throws in
+                let client = NameServerClient(server: url)
+                #expect(try await client.lookup(name: "durable").address == key.publicKey.id)
+                await #expect(throws: NameClientError.taken("the name belongs to another account")) {
+                    try await client.register(name: "durable", accountKey: keys[0])
+                }
+            }
+        } catch {
+            await storage.cleanup()
+            throw error
         }
+        await storage.cleanup()
     }
 
     @Test func registrationsAreRateLimitedPerClient() async throws {
+        let keys = try await TestKeys.pool()
         try await withNameServer(.sqlite, rateLimit: .init(burst: 2, interval: .seconds(3600))) { url async throws in
             let client = NameServerClient(server: url)
-            try await client.register(name: "first", accountKey: TestKeys.pool[0])
-            try await client.register(name: "second", accountKey: TestKeys.pool[1])
-            await #expect(throws: NameClientError.rateLimited) { try await client.register(name: "third", accountKey: TestKeys.pool[2]) }
+            try await client.register(name: "first", accountKey: keys[0])
+            try await client.register(name: "second", accountKey: keys[1])
+            await #expect(throws: NameClientError.rateLimited) { try await client.register(name: "third", accountKey: keys[2]) }
             let refused = try await raw("POST", url + "/name/third", body: Array("{}".utf8))
             #expect(refused.status == 429 && Int(refused.headers["retry-after"] ?? "") ?? 0 > 0)
             // Lookups are not limited.
-            #expect(try await client.lookup(name: "second").address == TestKeys.pool[1].publicKey.id)
+            #expect(try await client.lookup(name: "second").address == keys[1].publicKey.id)
         }
     }
 

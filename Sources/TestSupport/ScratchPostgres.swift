@@ -10,7 +10,11 @@ public struct ScratchPostgres: Sendable {
     private let bin: URL
     private let asRoot: Bool
 
-    public static func start() throws -> ScratchPostgres {
+    public static func start() async throws -> ScratchPostgres {
+        try await onOwnThread { try startBlocking() }
+    }
+
+    private static func startBlocking() throws -> ScratchPostgres {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let version = versions.sorted().last else { throw ScratchPostgresError("PostgreSQL is not installed (run .ci/run)") }
         let bin = URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin")
@@ -27,9 +31,9 @@ public struct ScratchPostgres: Sendable {
     private var data: String { folder.path + "/data" }
 
     /// Creates a new, empty database; returns its name.
-    public func newDatabase() throws -> String {
+    public func newDatabase() async throws -> String {
         let name = "names_" + UUID().uuidString.prefix(8).lowercased()
-        try tool("createdb", ["-h", folder.path, "-U", "rafiki", name])
+        try await onOwnThread { [self] in try tool("createdb", ["-h", folder.path, "-U", "rafiki", name]) }
         return name
     }
 
@@ -42,9 +46,11 @@ public struct ScratchPostgres: Sendable {
         .init(unixSocketPath: folder.path + "/.s.PGSQL.5432", username: "rafiki", password: nil, database: database)
     }
 
-    public func stop() {
-        try? tool("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
-        try? FileManager.default.removeItem(at: folder)
+    public func stop() async {
+        _ = try? await onOwnThread { [self] in
+            try? tool("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
+            try? FileManager.default.removeItem(at: folder)
+        }
     }
 
     private func tool(_ name: String, _ arguments: [String]) throws {
