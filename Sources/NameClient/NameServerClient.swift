@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Glibc
 import FoundationEssentials
 import Identity
 import NameService
@@ -132,6 +133,7 @@ public struct NameServerClient: Sendable {
     private static func describe(_ error: any Error) -> String {
         if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .connectTimeout { return "timed out" }
         if let e = error as? HTTPClientError, e == .bodyLengthMismatch || e == .remoteConnectionClosed { return "connection closed" }
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)).lowercased() }
         return "\(error)"
     }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NameServer
 import NameService
+import NIOSSL
 import PostgresNIO
 
 /// `rafiki-nameserver`: a Jami-compatible name server (the protocol of ns.jami.net).
@@ -28,7 +29,7 @@ struct NameServerCommand: AsyncParsableCommand {
     @Option(help: "SQLite database file (default: $XDG_DATA_HOME/rafiki/nameserver.sqlite).")
     var database: String?
 
-    @Option(help: "Use PostgreSQL instead of SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (HOST may be a socket folder given as ?host=/path).")
+    @Option(help: "Use PostgreSQL instead of SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require] (TLS is preferred by default and, when used, verifies the server's certificate; a Unix socket folder is given as ?host=/path).")
     var postgres: String?
 
     @Option(help: "Registrations one client IP may make at once (0: no limit).")
@@ -85,6 +86,10 @@ struct NameServerCommand: AsyncParsableCommand {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// `postgres://user:password@host:port/database`, or a Unix socket folder with `?host=/path`.
+/// `sslmode` follows libpq's names: `prefer` (the default) uses TLS when the server offers it,
+/// `require` and `verify-full` insist on it, `disable` never uses it. Whenever TLS is used, the
+/// server's certificate and host name are verified against the system's trust store (stricter
+/// than libpq's `prefer` and `require`, which do not verify).
 enum PostgresURL {
     static func configuration(_ text: String) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql",
@@ -97,7 +102,14 @@ enum PostgresURL {
                          database: database.isEmpty ? nil : database)
         }
         guard let host = url.host, !host.isEmpty else { throw ValidationError("--postgres needs a host") }
+        let tls: PostgresClient.Configuration.TLS
+        switch url.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer" {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case let other: throw ValidationError("unknown sslmode \(other) (disable, prefer, require)")
+        }
         return .init(host: host, port: url.port ?? 5432, username: user, password: url.password,
-                     database: database.isEmpty ? nil : database, tls: .disable)
+                     database: database.isEmpty ? nil : database, tls: tls)
     }
 }
