@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import Identity
 import NameService
@@ -12,7 +11,7 @@ enum Registrations {
     /// the run.
     static func synthetic(count: Int) -> [NameRecord] {
         (0..<count).map { i in
-            let address = PublicKeyID(bytes: Array(Insecure.SHA1.hash(data: Array("bench-\(i)".utf8))))!
+            let address = PublicKeyID(spki: Array("bench-\(i)".utf8))  // any distinct 20 bytes
             return NameRecord(name: "user-\(i)", address: address, publicKey: String(repeating: "QUJD", count: 300),
                               signature: String(repeating: "U0lH", count: 171), owner: "0x" + address.hex)
         }
