@@ -81,18 +81,24 @@ struct JamidIdentityTests {
 
     /// Runs a jamid scenario script (a minute or so) on a thread of its own, not the cooperative pool.
     static func runScript(_ arguments: [String], script: String = "jamid_identity.py") async throws -> [String: Any] {
-        let (line, status) = try await onOwnThread { try runBlocking(arguments, script: script) }
-        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        return try #require(object, "no result from the jamid script (exit \(status))")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-jamid-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let (line, status) = try await onOwnThread { try runBlocking(arguments, script: script, log: log) }
+        let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return try #require(object, "no result from \(script) (exit \(status)); its log ends with:\n\(stderr.suffix(3000))")
     }
 
-    private static func runBlocking(_ arguments: [String], script: String) throws -> (String, Int32) {
+    private static func runBlocking(_ arguments: [String], script: String, log: URL) throws -> (String, Int32) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = [repository.appendingPathComponent("Scripts/interop/" + script).path] + arguments
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: log)
+        defer { try? logHandle.close() }
+        p.standardError = logHandle
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
