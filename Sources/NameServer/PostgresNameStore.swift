@@ -69,8 +69,10 @@ public final class PostgresNameStore: NameStore {
         if inserted { return .registered }
         // The conflicting row is committed by now: READ COMMITTED gives each statement a fresh
         // snapshot, and the insert waited for any concurrent writer of the same key.
-        return try SQLiteNameStore.conflict(for: record, byName: try await self.record(named: record.name),
-                                            byAddress: try await self.record(for: record.address))
+        guard let outcome = RegistrationOutcome.refusal(of: record, byName: try await self.record(named: record.name),
+                                                        byAddress: try await self.record(for: record.address))
+        else { throw NameStoreError("insert refused without a conflicting row") }
+        return outcome
     }
 
     public func importRecords(_ records: [NameRecord]) async throws(NameStoreError) -> Int {

@@ -40,15 +40,19 @@ public final class SQLiteNameStore: NameStore {
     }
 
     public func record(named name: String) async throws(NameStoreError) -> NameRecord? {
-        try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM names WHERE name = ?"), arguments: [name]).flatMap(Self.record)
-        }
+        try await read { db in try Self.record(named: name, in: db) }
     }
 
     public func record(for address: PublicKeyID) async throws(NameStoreError) -> NameRecord? {
-        try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM names WHERE address = ?"), arguments: [address.hex]).flatMap(Self.record)
-        }
+        try await read { db in try Self.record(for: address, in: db) }
+    }
+
+    private static func record(named name: String, in db: Database) throws -> NameRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM names WHERE name = ?"), arguments: [name]).flatMap(record)
+    }
+
+    private static func record(for address: PublicKeyID, in db: Database) throws -> NameRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM names WHERE address = ?"), arguments: [address.hex]).flatMap(record)
     }
 
     public func register(_ record: NameRecord) async throws(NameStoreError) -> RegistrationOutcome {
@@ -61,8 +65,10 @@ public final class SQLiteNameStore: NameStore {
                         """,
                     arguments: [record.name, record.address.hex, record.publicKey, record.signature, record.owner])
                 if db.changesCount == 1 { return .registered }
-                return try Self.conflict(for: record, byName: Row.fetchOne(db, sql: "SELECT * FROM names WHERE name = ?", arguments: [record.name]).flatMap(Self.record),
-                                         byAddress: Row.fetchOne(db, sql: "SELECT * FROM names WHERE address = ?", arguments: [record.address.hex]).flatMap(Self.record))
+                guard let outcome = RegistrationOutcome.refusal(of: record, byName: try Self.record(named: record.name, in: db),
+                                                                byAddress: try Self.record(for: record.address, in: db))
+                else { throw NameStoreError("insert refused without a conflicting row") }
+                return outcome
             }
         } catch let e as NameStoreError {
             throw e
@@ -116,14 +122,5 @@ public final class SQLiteNameStore: NameStore {
               let publicKey: String = row["public_key"], let signature: String = row["signature"]
         else { throw NameStoreError("corrupt row in names") }
         return NameRecord(name: name, address: address, publicKey: publicKey, signature: signature, owner: row["owner"])
-    }
-
-    /// After an insert that changed nothing: which constraint refused it.
-    static func conflict(for record: NameRecord, byName: NameRecord?, byAddress: NameRecord?) throws(NameStoreError) -> RegistrationOutcome {
-        if let byName {
-            return byName.address == record.address ? .alreadyRegistered : .nameTaken(byName)
-        }
-        if let byAddress { return .addressHasName(byAddress) }
-        throw NameStoreError("insert refused without a conflicting row")
     }
 }

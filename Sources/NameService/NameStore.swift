@@ -30,6 +30,15 @@ public enum RegistrationOutcome: Sendable, Equatable {
     case addressHasName(NameRecord)
 }
 
+extension RegistrationOutcome {
+    /// Why an insert of `record` changed nothing, given the rows holding its name and its
+    /// address; nil when neither exists (the store then has a fault of its own).
+    public static func refusal(of record: NameRecord, byName: NameRecord?, byAddress: NameRecord?) -> RegistrationOutcome? {
+        if let byName { return byName.address == record.address ? .alreadyRegistered : .nameTaken(byName) }
+        return byAddress.map { .addressHasName($0) }
+    }
+}
+
 /// A storage failure: the database is unreachable or answered something unexpected.
 public struct NameStoreError: Error, Sendable, CustomStringConvertible {
     public let description: String
