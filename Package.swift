@@ -18,6 +18,11 @@ let package = Package(
         .library(name: "NameService", targets: ["NameService"]),
         .library(name: "NameClient", targets: ["NameClient"]),
         .library(name: "NameServer", targets: ["NameServer"]),
+        .library(name: "Contacts", targets: ["Contacts"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
+        .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
+        .library(name: "DaemonClient", targets: ["DaemonClient"]),
+        .executable(name: "rafikid", targets: ["rafikid"]),
         .executable(name: "rafiki", targets: ["rafiki"]),
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
@@ -43,6 +48,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         // Byte-exact msgpack, bounded decoding.
@@ -122,6 +129,54 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Jami's contact protocol: trust requests, device announcements, the contact state machine,
+        // peer references, vCards. No I/O.
+        .target(
+            name: "Contacts",
+            dependencies: ["DHT", "SecureDHT", "Identity", "MessagePack"],
+            swiftSettings: strict),
+        // The daemon's core: accounts online on the DHT, presence, contacts and requests, state in SQLite.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The local API: REST under /v1 and a WebSocket event stream, bearer-token protected.
+        .target(
+            name: "DaemonAPI",
+            dependencies: [
+                "Daemon", "Contacts", "Identity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // What the CLI (and tests) use to talk to a running daemon.
+        .target(
+            name: "DaemonClient",
+            dependencies: [
+                "Daemon",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "rafikid",
+            dependencies: [
+                "Daemon", "DaemonAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -26,8 +26,17 @@ public struct DHTConfig: Sendable {
     /// Extra store and edit checks (signatures, certificate keys); without one, signed values are
     /// stored unchecked, as a node without OpenDHT's SecureDht layer would.
     public var validator: (any ValueValidator)?
+    /// Value lifetimes in milliseconds that differ from OpenDHT's (``ValueType``), by type id. A
+    /// private network may shorten them, e.g. so tests see presence expire in seconds; on the
+    /// public network every node must keep the defaults.
+    public var lifetimeOverrides: [UInt16: Int64] = [:]
 
     public init() {}
+
+    /// How long a value of type `type` lives after its creation.
+    public func lifetime(ofType type: UInt16) -> Int64 {
+        lifetimeOverrides[type] ?? ValueType.forID(type).expiration
+    }
 }
 
 /// Protocol constants (§8), in milliseconds where they are durations.

@@ -109,7 +109,7 @@ extension DHTCore {
             }
             if s.puts[p].permanent && s.puts[p].announcedAt == .distantPast {
                 s.puts[p].announcedAt = now
-                let lifetime = ValueType.forID(s.puts[p].value.type).expiration
+                let lifetime = config.lifetime(ofType: s.puts[p].value.type)
                 s.puts[p].nextAnnounce = now + max(1_000, lifetime - DHTConstants.reannounceMargin)
             }
         }

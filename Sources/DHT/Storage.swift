@@ -37,7 +37,7 @@ public struct Storage: Sendable {
         guard value.payloadSize <= Value.maxPayloadSize else { return .rejected("value over 64 KiB") }
         if let reason = ValuePolicy.check(&value, sender: source) { return .rejected(reason) }
         let created = min(created, now)
-        let expiresAt = created + ValueType.forID(value.isEncrypted ? 0 : value.type).expiration
+        let expiresAt = created + config.lifetime(ofType: value.isEncrypted ? 0 : value.type)
         guard expiresAt > now else { return .rejected("already expired") }
         let packed = value.packed()
         let size = packed.count
@@ -78,7 +78,7 @@ public struct Storage: Sendable {
     public mutating func refresh(_ key: InfoHash, id: UInt64, now: Int64) -> Bool {
         guard var entries = keys[key], let i = entries.firstIndex(where: { $0.value.id == id }) else { return false }
         entries[i].created = now
-        entries[i].expiresAt = now + ValueType.forID(entries[i].value.isEncrypted ? 0 : entries[i].value.type).expiration
+        entries[i].expiresAt = now + config.lifetime(ofType: entries[i].value.isEncrypted ? 0 : entries[i].value.type)
         keys[key] = entries
         return true
     }

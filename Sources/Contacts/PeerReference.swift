@@ -1,0 +1,41 @@
+import Identity
+
+/// What a person types to name a peer (protocol §1.4): a 40-hex account id, optionally as a
+/// `jami:` or `ring:` URI with `@ring.dht`/`@jami.dht`, or a registered username (to be resolved
+/// on a name server).
+public enum PeerReference: Sendable, Hashable {
+    case account(PublicKeyID)
+    case username(String)
+
+    public init(_ text: String) throws(ContactsError) {
+        var s = Substring(text.lowercased()).trimmingSpaces()
+        for scheme in ["jami:", "ring:", "sips:", "sip:"] where s.hasPrefix(scheme) {
+            s = s.dropFirst(scheme.count)
+            while s.hasPrefix("/") { s = s.dropFirst() }
+            break
+        }
+        for host in ["@ring.dht", "@jami.dht"] where s.hasSuffix(host) {
+            s = s.dropLast(host.count)
+        }
+        if s.count == 40, let id = PublicKeyID(hex: s) {
+            self = .account(id)
+            return
+        }
+        // Username rules of the name server (§3): 3–32 of a-z 0-9 - _ (case already folded).
+        let allowed = s.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d || $0 == 0x5f }
+        guard (3...32).contains(s.utf8.count), allowed else {
+            throw .invalidPeer(String(text.prefix(80)))
+        }
+        self = .username(String(s))
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        var start = startIndex, end = endIndex
+        while start < end, isSpace(self[start]) { start = index(after: start) }
+        while end > start, isSpace(self[index(before: end)]) { end = index(before: end) }
+        return self[start..<end]
+    }
+}

@@ -1,0 +1,155 @@
+import Contacts
+import DHT
+import DHTTransport
+import Foundation
+import Identity
+import Logging
+import SecureDHT
+
+/// One account online: its DHT node (with this device's identity), the values Jami devices publish
+/// (certificate chain, signed device announcement, revocation list), its inbox, and the presence
+/// of its contacts. State lives in ``AccountDatabase``; events go to the ``EventHub``.
+///
+/// All RSA work (decrypting inbox values, verifying chains) runs on this actor, never on the
+/// DHT's event loop.
+public actor AccountRuntime {
+    public nonisolated let id: PublicKeyID
+    public nonisolated let device: DeviceIdentity
+    public nonisolated let database: AccountDatabase
+    let announcement: Value
+    let revocationList: RevocationList?
+    let settings: RuntimeSettings
+    let events: EventHub
+    let logger: Logger
+
+    var node: SecureDHTNode?
+    public private(set) var state: RegistrationState = .unregistered
+    var tasks: [Task<Void, Never>] = []
+    /// Announcement ids seen per watched account (contacts and our own), for presence.
+    var watched: [PublicKeyID: Watch] = [:]
+    /// Revocation lists per account, with when they were fetched.
+    var revocationCache: [PublicKeyID: (lists: [RevocationList], at: ContinuousClock.Instant)] = [:]
+    /// Devices we already sent our pending request to, this session.
+    var requestSentTo: [PublicKeyID: Set<PublicKeyID>] = [:]
+
+    struct Watch {
+        var task: Task<Void, Never>
+        var announcements: [UInt64: PublicKeyID] = [:]
+    }
+
+    /// What the runtime needs from the daemon's configuration.
+    public struct RuntimeSettings: Sendable {
+        public var dhtHost: String
+        public var dhtPort: Int
+        public var bootstrap: [PeerAddress]
+        public var pendingRequestLimit: Int
+        public var lifetimeOverrides: [UInt16: Int64]
+    }
+
+    public enum RegistrationState: String, Sendable, Codable {
+        case unregistered, trying, registered, error
+    }
+
+    init(device: DeviceIdentity, accountID: PublicKeyID, announcement: Value, revocationList: RevocationList?, database: AccountDatabase,
+         settings: RuntimeSettings, events: EventHub, logger: Logger) {
+        id = accountID
+        self.device = device
+        self.announcement = announcement
+        self.revocationList = revocationList
+        self.database = database
+        self.settings = settings
+        self.events = events
+        var logger = logger
+        logger[metadataKey: "account"] = "\(accountID.hex.prefix(8))"
+        self.logger = logger
+    }
+
+    /// Starts the DHT node and everything an online Jami device does. Returns once the node is
+    /// bound; joining the network continues in the background (state `trying`, then `registered`).
+    public func start() async throws(DaemonError) {
+        guard node == nil else { return }
+        var configuration = DHTNode.Configuration(bindHost: settings.dhtHost, port: settings.dhtPort)
+        configuration.logger = logger
+        configuration.dht.lifetimeOverrides = settings.lifetimeOverrides
+        do {
+            node = try await SecureDHTNode.start(configuration, identity: device)
+        } catch {
+            setState(.error, detail: "\(error)")
+            throw .network("cannot start the DHT node: \(error)")
+        }
+        setState(.trying)
+        tasks.append(Task { await self.join() })
+    }
+
+    private func join() async {
+        guard let node else { return }
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await node.node.bootstrap(settings.bootstrap, timeout: .seconds(10))
+                break
+            } catch {
+                logger.warning("no bootstrap node answered; retrying", metadata: ["in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(60))
+            }
+        }
+        guard !Task.isCancelled else { return }
+        await publish(on: node)
+        listenInbox(on: node)
+        watch(id)
+        for (peer, contact, _) in (try? database.contacts()) ?? [] where contact.isActive { watch(peer) }
+        setState(.registered)
+    }
+
+    /// Permanent puts: the DHT re-announces them before they expire, for as long as we run.
+    private func publish(on node: SecureDHTNode) async {
+        do {
+            try await node.publishCertificate()
+            try await node.node.put(InfoHash(id), announcement, permanent: true)
+            if let revocationList { try await node.publishRevocationList(revocationList, account: id) }
+            logger.info("device announced", metadata: ["device": "\(device.shortID)"])
+        } catch {
+            logger.error("publishing failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Stops listening and closes the node. Values already stored on other nodes expire by
+    /// themselves (10 minutes for the announcement).
+    public func stop() async {
+        for t in tasks { t.cancel() }
+        for w in watched.values { w.task.cancel() }
+        tasks = []
+        watched = [:]
+        if let node { await node.shutdown() }
+        node = nil
+        setState(.unregistered)
+    }
+
+    func setState(_ new: RegistrationState, detail: String? = nil) {
+        guard new != state || detail != nil else { return }
+        state = new
+        var e = DaemonEvent(.registration, account: id.hex)
+        e.state = new.rawValue
+        e.detail = detail
+        events.publish(e)
+    }
+
+    func emit(_ kind: DaemonEvent.Kind, peer: PublicKeyID? = nil, _ fill: (inout DaemonEvent) -> Void = { _ in }) {
+        var e = DaemonEvent(kind, account: id.hex, peer: peer?.hex)
+        fill(&e)
+        events.publish(e)
+    }
+
+    func requireNode() throws(DaemonError) -> SecureDHTNode {
+        guard let node else { throw .network("account \(id) is not online") }
+        return node
+    }
+
+    /// Node statistics for `GET /v1/accounts/{id}`.
+    public func nodeSummary() async -> (port: Int?, nodes: Int) {
+        guard let node else { return (nil, 0) }
+        let stats = try? await node.node.statistics()
+        return (Int(node.node.localAddress.port), (stats?.goodNodes4 ?? 0) + (stats?.goodNodes6 ?? 0))
+    }
+}

@@ -1,0 +1,152 @@
+import Contacts
+import DHT
+import Foundation
+import Identity
+import Logging
+import NameClient
+import SecureDHT
+
+/// The accounts this device runs, each online through its own ``AccountRuntime``; created,
+/// imported and exported here so the API and the CLI share one path.
+public actor Daemon {
+    public nonisolated let home: DaemonHome
+    public nonisolated let configuration: DaemonConfiguration
+    public nonisolated let events = EventHub()
+    let store: AccountStore
+    let logger: Logger
+    var runtimes: [PublicKeyID: AccountRuntime] = [:]
+    var bootstrap: [PeerAddress] = []
+    /// RSA size for new keys; Jami uses 4096. Tests may lower it to save time.
+    let keyBits: Int
+
+    public init(home: DaemonHome, configuration: DaemonConfiguration, logger: Logger, keyBits: Int = 4096) {
+        self.home = home
+        self.configuration = configuration
+        self.logger = logger
+        self.keyBits = keyBits
+        store = AccountStore(root: home.accounts)
+    }
+
+    /// Brings every stored account online. An account that cannot start is reported (event and
+    /// log) and skipped; the others run.
+    public func start() async {
+        bootstrap = await BootstrapResolver.resolve(configuration.bootstrap, logger: logger)
+        for id in store.accounts() {
+            do {
+                try await startAccount(id)
+            } catch {
+                logger.error("account not started", metadata: ["account": "\(id)", "error": "\(error)"])
+                var e = DaemonEvent(.registration, account: id.hex)
+                e.state = AccountRuntime.RegistrationState.error.rawValue
+                e.detail = error.description
+                events.publish(e)
+            }
+        }
+    }
+
+    public func stop() async {
+        for r in runtimes.values { await r.stop() }
+        runtimes = [:]
+    }
+
+    private func startAccount(_ id: PublicKeyID) async throws(DaemonError) {
+        let folder = store.folder(id)
+        let device: DeviceIdentity
+        do { device = try store.device(id) } catch { throw DaemonError(error) }
+        var announcement = try AnnouncementFile.load(from: folder)
+        if announcement == nil, let archive = try? store.archive(id, password: nil) {
+            // An account made before the daemon existed, without a password: sign it now.
+            try AnnouncementFile.save(for: archive, device: device, in: folder)
+            announcement = try AnnouncementFile.load(from: folder)
+        }
+        guard let announcement else {
+            throw .invalid("account \(id) has no signed device announcement and its archive has a password: import it again with `rafiki account import`")
+        }
+        let database = try AccountDatabase(path: folder.appendingPathComponent("rafiki.sqlite").path)
+        let runtime = AccountRuntime(
+            device: device, accountID: id, announcement: announcement, revocationList: AnnouncementFile.revocationList(in: folder),
+            database: database, settings: settings, events: events, logger: logger)
+        runtimes[id] = runtime
+        try await runtime.start()
+    }
+
+    var settings: AccountRuntime.RuntimeSettings {
+        var lifetimes: [UInt16: Int64] = [:]
+        for (k, v) in configuration.dhtLifetimeOverrides ?? [:] { if let t = UInt16(k) { lifetimes[t] = v } }
+        return .init(dhtHost: configuration.dhtHost, dhtPort: configuration.dhtPort, bootstrap: bootstrap,
+                     pendingRequestLimit: configuration.pendingRequestLimit, lifetimeOverrides: lifetimes)
+    }
+
+    public func runtime(_ id: String) throws(DaemonError) -> AccountRuntime {
+        guard let key = PublicKeyID(hex: id), let r = runtimes[key] else { throw .noSuchAccount(id) }
+        return r
+    }
+
+    public var accountIDs: [PublicKeyID] { runtimes.keys.sorted() }
+
+    /// A new account (three RSA keys, made off the cooperative pool) with this device, online at once.
+    public func createAccount(password: String?, deviceName: String, displayName: String?) async throws(DaemonError) -> AccountRuntime {
+        let made: (archive: AccountArchive, device: DeviceIdentity)
+        do { made = try await AccountFactory.create(bits: keyBits) } catch { throw DaemonError(error) }
+        return try await install(made.archive, device: made.device, password: password, deviceName: deviceName, displayName: displayName)
+    }
+
+    /// Imports an archive (Jami's or ours); this machine becomes a new device of the account.
+    public func importAccount(archive bytes: [UInt8], password: String?, deviceName: String) async throws(DaemonError) -> AccountRuntime {
+        let archive: AccountArchive
+        do {
+            archive = try ArchiveFile.open(bytes, password: password)
+            try ChainVerifier().verify(archive.accountChain)
+        } catch { throw DaemonError(error) }
+        if runtimes[archive.accountID] != nil { throw .invalid("account \(archive.accountID) is already on this device") }
+        let device: DeviceIdentity
+        do { device = try await DeviceIdentity.createOffPool(for: archive, bits: keyBits) } catch { throw DaemonError(error) }
+        return try await install(archive, device: device, password: password, deviceName: deviceName, displayName: nil)
+    }
+
+    private func install(_ archive: AccountArchive, device: DeviceIdentity, password: String?, deviceName: String, displayName: String?) async throws(DaemonError) -> AccountRuntime {
+        do {
+            try store.save(archive, password: password, device: device, deviceName: deviceName)
+            try AnnouncementFile.save(for: archive, device: device, in: store.folder(archive.accountID))
+        } catch let e as DaemonError { throw e } catch let e as IdentityError { throw DaemonError(e) } catch { throw .storage("\(error)") }
+        try await startAccount(archive.accountID)
+        let runtime = try runtime(archive.accountID.hex)
+        if let displayName { try await runtime.setProfile(VCard.make(displayName: displayName)) }
+        return runtime
+    }
+
+    /// The account archive as stored (encrypted when the account has a password).
+    public func exportAccount(_ id: String) throws(DaemonError) -> (archive: [UInt8], hasPassword: Bool) {
+        let runtime = try runtime(id)
+        do {
+            return (try store.archiveBytes(runtime.id), try store.info(runtime.id).archiveHasPassword)
+        } catch { throw DaemonError(error) }
+    }
+
+    public func info(_ id: PublicKeyID) throws(DaemonError) -> AccountStore.Info {
+        do { return try store.info(id) } catch { throw DaemonError(error) }
+    }
+
+    /// A peer typed by a person: an id, a `jami:` URI, a username or `user@nameserver-host`.
+    public func resolve(_ text: String) async throws(DaemonError) -> PublicKeyID {
+        let reference: PeerReference
+        do { reference = try PeerReference(text) } catch {
+            if let at = text.lastIndex(of: "@"), at != text.startIndex { return try await lookup(String(text[..<at]), server: "https://" + text[text.index(after: at)...]) }
+            throw DaemonError(error)
+        }
+        switch reference {
+        case .account(let id): return id
+        case .username(let name): return try await lookup(name, server: configuration.nameServer)
+        }
+    }
+
+    private func lookup(_ name: String, server: String) async throws(DaemonError) -> PublicKeyID {
+        do {
+            return try await NameServerClient(server: server).lookup(name: name).address
+        } catch .notFound {
+            throw .nameNotFound(name)
+        } catch {
+            throw .nameServer("\(error)")
+        }
+    }
+}
