@@ -190,7 +190,7 @@ let package = Package(
         .executableTarget(
             name: "rafiki",
             dependencies: [
-                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient",
+                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient", "Daemon", "DaemonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -243,6 +243,13 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "DaemonAPI", "DaemonClient", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "NameServerTests",
             dependencies: [

@@ -5,6 +5,9 @@ import Identity
 import SecureDHT
 
 extension AccountRuntime {
+    /// Certificate lookups retried (after 3, 6 and 12 s) before a request is given up.
+    static let certificateRetries = 3
+
     /// Listens on our inbox for trust requests and on our `peer:` key for connection requests.
     /// ``SecureDHTNode`` has already decrypted each value and checked its signature; values it
     /// could not (not for us, forged, corrupted) never get here.
@@ -26,7 +29,7 @@ extension AccountRuntime {
     }
 
     /// One decrypted inbox value: a trust request or confirmation, else ignored.
-    func inboxValue(_ value: Value) async {
+    func inboxValue(_ value: Value, attempt: Int = 0) async {
         guard let device = value.ownerID.flatMap({ PublicKeyID(bytes: $0.bytes) }) else { return }
         var log = logger
         log[metadataKey: "device"] = "\(device)"
@@ -51,6 +54,15 @@ extension AccountRuntime {
         } catch {
             // A missing certificate may show up later (the value is seen again after a restart);
             // an invalid one will not.
+            if case .network = error, attempt < Self.certificateRetries {
+                // The sender may have put the request before its certificate reached the DHT.
+                log.info("sender's certificate not found yet; retrying", metadata: ["attempt": "\(attempt + 1)"])
+                tasks.append(Task { [weak self] in
+                    try? await Task.sleep(for: .seconds(3 << attempt))
+                    await self?.inboxValue(value, attempt: attempt + 1)
+                })
+                return
+            }
             log.warning("dropped a trust request from an unverifiable device", metadata: ["reason": "\(error)"])
             if case .invalid = error { _ = try? database.markInboxValueSeen(value.id, now: Clock.unixSeconds) }
             return

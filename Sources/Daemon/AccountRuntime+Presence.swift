@@ -47,6 +47,13 @@ extension AccountRuntime {
         }
     }
 
+    /// Sends our pending requests to the devices already seen (once we are published).
+    func deliverPendingRequests() async {
+        for (account, w) in watched where account != id {
+            for device in Set(w.announcements.values) { await deliverPendingRequest(to: account, device: device) }
+        }
+    }
+
     private func setPresence(_ account: PublicKeyID, online: Bool) {
         try? database.savePresence(account, online: online, at: Clock.unixSeconds)
         emit(.presence, peer: account) { $0.online = online }
@@ -59,7 +66,8 @@ extension AccountRuntime {
 
     /// Sends our request to a newly seen device of a contact who has not accepted yet.
     func deliverPendingRequest(to account: PublicKeyID, device target: PublicKeyID) async {
-        guard let contact = try? database.contact(account), contact.isActive, !contact.confirmed,
+        // Until our certificate is on the DHT, the peer could not check the request.
+        guard state == .registered, let contact = try? database.contact(account), contact.isActive, !contact.confirmed,
               requestSentTo[account]?.contains(target) != true
         else { return }
         requestSentTo[account, default: []].insert(target)

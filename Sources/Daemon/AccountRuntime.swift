@@ -100,6 +100,7 @@ public actor AccountRuntime {
         watch(id)
         for (peer, contact, _) in (try? database.contacts()) ?? [] where contact.isActive { watch(peer) }
         setState(.registered)
+        await deliverPendingRequests()
     }
 
     /// Permanent puts: the DHT re-announces them before they expire, for as long as we run.

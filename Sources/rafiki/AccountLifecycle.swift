@@ -1,6 +1,8 @@
 @preconcurrency import Glibc
 import ArgumentParser
 import Foundation
+import Daemon
+import DaemonClient
 import Identity
 
 struct CreateAccount: AsyncParsableCommand {
@@ -9,14 +11,25 @@ struct CreateAccount: AsyncParsableCommand {
     @Flag(help: "Protect the account archive with a password (asked for; or RAFIKI_PASSWORD).") var password = false
     @Option(help: "A name for this device.") var deviceName = "rafiki"
     @Option(help: ArgumentHelp("RSA key size.", visibility: .hidden)) var bits = 4096
+    @Option(help: "The name contacts see (sent in contact requests).") var displayName: String?
+    @Flag(help: "JSON output.") var json = false
 
     func run() async throws {
         try await reportingErrors {
             let pw = password ? try Password.read(prompt: "new password", confirm: true) : nil
+            if let daemon = options.daemon {
+                fputs("the daemon is generating three RSA keys (CA, account, device)…\n", stderr)
+                let a = try await daemon.call(.POST, "/v1/accounts", body: API.NewAccount(password: pw, deviceName: deviceName, displayName: displayName), as: API.Account.self)
+                if json { return printJSON(a) }
+                print("account \(a.id)")
+                print("device  \(a.device)")
+                return
+            }
             fputs("generating three RSA-\(bits) keys (CA, account, device)…\n", stderr)
             let start = ContinuousClock.now
             let (archive, device) = try await AccountFactory.create(bits: bits)
             try options.store.save(archive, password: pw, device: device, deviceName: deviceName)
+            try AnnouncementFile.save(for: archive, device: device, in: options.store.folder(archive.accountID))
             fputs("created in \(ContinuousClock.now - start)\n", stderr)
             print("account \(archive.accountID.hex)")
             print("device  \(device.shortID.hex)")
@@ -30,6 +43,15 @@ struct ListAccounts: AsyncParsableCommand {
     @Flag(help: "JSON output.") var json = false
 
     func run() async throws {
+        if let daemon = options.daemon {
+            try await talkingToDaemon {
+                let list = try await daemon.call(.GET, "/v1/accounts", as: API.AccountList.self).accounts
+                if json { return printJSON(list) }
+                if list.isEmpty { return print("no account: create one with `rafiki account create`") }
+                for a in list { print("\(a.id)  \(a.state.padding(toLength: 10, withPad: " ", startingAt: 0))  \(a.displayName ?? "")") }
+            }
+            return
+        }
         let ids = options.store.accounts().map(\.hex)
         if json { printJSON(ids) } else if ids.isEmpty { print("no account: create one with `rafiki account create`") } else { ids.forEach { print($0) } }
     }
@@ -72,6 +94,13 @@ struct ImportAccount: AsyncParsableCommand {
         try await reportingErrors {
             let bytes = try SecureFile.read(URL(fileURLWithPath: file))
             let pw = password ? try Password.read(prompt: "archive password") : nil
+            if let daemon = options.daemon {
+                let a = try await daemon.call(.POST, "/v1/accounts/import",
+                                              body: API.ImportAccount(archive: Data(bytes).base64EncodedString(), password: pw, deviceName: deviceName), as: API.Account.self)
+                print("account \(a.id)")
+                print("device  \(a.device)")
+                return
+            }
             let archive: AccountArchive
             do {
                 archive = try ArchiveFile.open(bytes, password: pw)
@@ -82,6 +111,7 @@ struct ImportAccount: AsyncParsableCommand {
             fputs("generating this device's RSA key…\n", stderr)
             let device = try DeviceIdentity.create(for: archive)
             try options.store.save(archive, password: pw, device: device, deviceName: deviceName)
+            try AnnouncementFile.save(for: archive, device: device, in: options.store.folder(archive.accountID))
             print("account \(archive.accountID.hex)")
             print("device  \(device.shortID.hex)")
         }

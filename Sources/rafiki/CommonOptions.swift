@@ -1,17 +1,29 @@
 @preconcurrency import Glibc
 import ArgumentParser
 import Foundation
+import Daemon
+import DaemonClient
 import Identity
 
 /// Options shared by the account commands.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Folder holding the accounts (default: $XDG_DATA_HOME/rafiki/accounts).")
+    @Option(help: "Folder holding the accounts, worked on directly without the daemon (default: <home>/accounts).")
     var dataDir: String?
+
+    @Option(help: "The daemon's home folder (default: $RAFIKI_HOME, else $XDG_DATA_HOME/rafiki).")
+    var home: String?
 
     @Option(name: .customLong("account"), help: "Account id (40 hex); may be omitted when there is only one.")
     var accountID: String?
 
-    var store: AccountStore { AccountStore(root: dataDir.map { URL(fileURLWithPath: $0) } ?? AccountStore.defaultRoot()) }
+    var store: AccountStore { AccountStore(root: dataDir.map { URL(fileURLWithPath: $0) } ?? DaemonHome(root: home.map { URL(fileURLWithPath: $0) }).accounts) }
+
+    /// The running daemon, unless `--data-dir` asks to work on files directly. Account commands
+    /// go through it when it runs, so it brings new accounts online at once.
+    var daemon: DaemonClient? {
+        guard dataDir == nil else { return nil }
+        return try? DaemonClient.connect(home: DaemonHome(root: home.map { URL(fileURLWithPath: $0) }))
+    }
 
     /// The account named by `--account`, or the only one.
     func account() throws -> PublicKeyID {
@@ -60,6 +72,12 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
         fputs("error: \(e)\n", stderr)
         throw ExitCode.failure
     } catch let e as CLIError {
+        fputs("error: \(e)\n", stderr)
+        throw ExitCode.failure
+    } catch let e as DaemonError {
+        fputs("error: \(e)\n", stderr)
+        throw ExitCode.failure
+    } catch let e as DaemonClientError {
         fputs("error: \(e)\n", stderr)
         throw ExitCode.failure
     }

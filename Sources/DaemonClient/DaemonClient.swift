@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import Daemon
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import WSClient
+
+/// A connection to a running `rafikid`, found through its home folder (`api.json` and
+/// `api-token`). Used by the CLI and the tests.
+public struct DaemonClient: Sendable {
+    public let baseURL: String
+    let token: String
+    let socket: String?
+
+    public init(baseURL: String, token: String, socket: String? = nil) {
+        (self.baseURL, self.token, self.socket) = (baseURL, token, socket)
+    }
+
+    /// The daemon whose home is `home`; fails with a hint when it is not running.
+    public static func connect(home: DaemonHome) throws(DaemonClientError) -> DaemonClient {
+        guard let data = FileManager.default.contents(atPath: home.endpointFile.path),
+              let endpoint = try? JSONDecoder().decode(APIEndpoint.self, from: data), kill(endpoint.pid, 0) == 0 || errno == EPERM
+        else { throw .notRunning(home.root.path) }
+        guard let token = FileManager.default.contents(atPath: home.tokenFile.path) else {
+            throw .unauthorized("cannot read \(home.tokenFile.path)")
+        }
+        let t = String(decoding: token, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let socket = endpoint.socket { return DaemonClient(baseURL: "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!, token: t, socket: socket) }
+        return DaemonClient(baseURL: endpoint.url ?? "", token: t)
+    }
+
+    /// Sends a request; returns the body of a 2xx answer, throws the API's message otherwise.
+    public func call(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer " + token)
+        if let body {
+            guard let data = try? JSONEncoder().encode(body) else { throw .transport("cannot encode the request") }
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: data))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            let bytes = Array(buffer: try await response.body.collect(upTo: 32 << 20))
+            guard (200..<300).contains(response.status.code) else {
+                let message = (try? JSONDecoder().decode(ErrorBody.self, from: Data(bytes)))?.error.message ?? response.status.reasonPhrase
+                if response.status == .unauthorized { throw DaemonClientError.unauthorized(message) }
+                throw DaemonClientError.api(status: Int(response.status.code), message: message)
+            }
+            return bytes
+        } catch let e as DaemonClientError {
+            throw e
+        } catch {
+            throw .notReachable(baseURL, "\(error)")
+        }
+    }
+
+    /// Decodes the JSON answer of `call`.
+    public func call<T: Decodable>(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none, as _: T.Type) async throws(DaemonClientError) -> T {
+        let bytes = try await call(method, path, body: body)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw .transport("unexpected answer to \(path): \(error)")
+        }
+    }
+
+    /// Streams events (all accounts, or `account`'s) to `handler` until it returns false or the
+    /// daemon closes the stream.
+    public func events(account: String? = nil, logger: Logger = Logger(label: "rafiki.events"),
+                       _ handler: @escaping @Sendable (DaemonEvent) async -> Bool) async throws(DaemonClientError) {
+        guard socket == nil else { throw .transport("the event stream over a Unix socket is not supported by this client yet") }
+        let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/v1/events" + (account.map { "?account=" + $0 } ?? "")
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer " + token
+        do {
+            try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: headers), logger: logger) { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    guard case .text(let text) = message, let event = try? JSONDecoder().decode(DaemonEvent.self, from: Data(text.utf8)) else { continue }
+                    if await !handler(event) { return }
+                }
+            }
+        } catch {
+            throw .notReachable(url, "\(error)")
+        }
+    }
+
+    struct ErrorBody: Decodable {
+        struct Message: Decodable { var message: String }
+        var error: Message
+    }
+}
+
+public enum DaemonClientError: Error, Sendable, CustomStringConvertible {
+    case notRunning(String)
+    case notReachable(String, String)
+    case unauthorized(String)
+    case api(status: Int, message: String)
+    case transport(String)
+
+    public var description: String {
+        switch self {
+        case .notRunning(let home): "daemon not running (home \(home)): start it with `rafiki daemon` or `rafikid`"
+        case .notReachable(let url, let why): "daemon not reachable at \(url): \(why)"
+        case .unauthorized(let why): "the daemon refused the API token: \(why)"
+        case .api(_, let message): message
+        case .transport(let why): why
+        }
+    }
+}

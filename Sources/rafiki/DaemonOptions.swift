@@ -1,0 +1,45 @@
+@preconcurrency import Glibc
+import ArgumentParser
+import Daemon
+import DaemonClient
+import Foundation
+
+/// Options of the commands that talk to a running daemon.
+struct DaemonOptions: ParsableArguments {
+    @Option(help: "The daemon's home folder (default: $RAFIKI_HOME, else $XDG_DATA_HOME/rafiki).") var home: String?
+    @Option(name: .customLong("account"), help: "Account id; may be omitted when the daemon has only one.") var accountID: String?
+    @Flag(help: "JSON output, for scripts.") var json = false
+
+    var daemonHome: DaemonHome { DaemonHome(root: home.map { URL(fileURLWithPath: $0) }) }
+
+    func client() throws -> DaemonClient { try DaemonClient.connect(home: daemonHome) }
+
+    /// The account named by `--account`, else the daemon's only one.
+    func account(_ client: DaemonClient) async throws -> String {
+        if let accountID { return accountID.lowercased() }
+        let list = try await client.call(.GET, "/v1/accounts", as: API.AccountList.self).accounts
+        switch list.count {
+        case 0: throw CLIError("the daemon has no account yet: create one with `rafiki account create`")
+        case 1: return list[0].id
+        default: throw CLIError("the daemon has several accounts: choose one with --account (see `rafiki account list`)")
+        }
+    }
+}
+
+/// Runs a daemon-facing command: API and client errors become one line and exit status 1.
+func talkingToDaemon(_ body: () async throws -> Void) async throws {
+    do {
+        try await reportingErrors(body)
+    } catch let e as DaemonClientError {
+        fputs("error: \(e)\n", stderr)
+        throw ExitCode.failure
+    }
+}
+
+/// Seconds since 1970 as local "yyyy-MM-dd HH:mm".
+func formatTime(_ seconds: Int64) -> String {
+    guard seconds > 0 else { return "-" }
+    let f = DateFormatter()
+    f.dateFormat = "yyyy-MM-dd HH:mm"
+    return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+}

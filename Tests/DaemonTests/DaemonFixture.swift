@@ -1,0 +1,128 @@
+import DHT
+import DHTTransport
+import Daemon
+import DaemonAPI
+import DaemonClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A private DHT on 127.0.0.1: one bootstrap node. Announcements live 12 s instead of 10 min, so
+/// tests see presence expire.
+final class TestNetwork: Sendable {
+    static let lifetimes: [UInt16: Int64] = [0: 12_000]
+    let bootstrap: DHTNode
+
+    init() async throws {
+        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
+        configuration.dht.lifetimeOverrides = Self.lifetimes
+        configuration.dht.isBootstrapNode = true
+        configuration.logger.logLevel = .critical
+        bootstrap = try await DHTNode.start(configuration)
+    }
+
+    var bootstrapAddress: String { "127.0.0.1:\(bootstrap.localAddress.port)" }
+
+    func stop() async { await bootstrap.shutdown() }
+}
+
+/// One rafikid (the library, with its API on a free loopback port) over a home folder; restartable.
+final class TestDaemon: @unchecked Sendable {
+    // @unchecked: the mutable fields are set by start/stop, which each test calls sequentially.
+    let home: DaemonHome
+    let network: TestNetwork
+    private(set) var daemon: Daemon!
+    private(set) var client: DaemonClient!
+    private var group: ServiceGroup?
+    private var running: Task<Void, any Error>?
+    private(set) var recorder: EventRecorder!
+
+    init(network: TestNetwork, home: URL? = nil) {
+        self.network = network
+        self.home = DaemonHome(root: home ?? FileManager.default.temporaryDirectory.appendingPathComponent("rafikid-\(UUID().uuidString)"))
+    }
+
+    func start() async throws {
+        var config = DaemonConfiguration()
+        config.bootstrap = [network.bootstrapAddress]
+        config.dhtHost = "127.0.0.1"
+        config.apiPort = 0
+        config.nameServer = "http://127.0.0.1:9"
+        config.pendingRequestLimit = 16
+        config.dhtLifetimeOverrides = Dictionary(uniqueKeysWithValues: TestNetwork.lifetimes.map { (String($0.key), $0.value) })
+        var logger = Logger(label: "test-rafikid")
+        logger.logLevel = .warning
+        let token = try APIToken.loadOrCreate(at: home.tokenFile)
+        let daemon = Daemon(home: home, configuration: config, logger: logger, keyBits: 2048)
+        recorder = EventRecorder(daemon.events)
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let app = DaemonAPIServer.make(daemon: daemon, token: token, address: .tcp(host: "127.0.0.1", port: 0), logger: logger) { channel in
+            sink.yield(channel.localAddress?.port ?? 0)
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: TestDaemonService(daemon: daemon)), .init(service: app)], logger: logger))
+        running = Task { try await group.run() }
+        var it = ports.makeAsyncIterator()
+        guard let port = await it.next() else { throw TestFailure("API did not start") }
+        self.daemon = daemon
+        self.group = group
+        client = DaemonClient(baseURL: "http://127.0.0.1:\(port)", token: token)
+    }
+
+    func stop() async {
+        await group?.triggerGracefulShutdown()
+        _ = try? await running?.value
+        group = nil
+        running = nil
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: home.root) }
+
+    /// Creates an account through the API.
+    func createAccount(_ displayName: String) async throws -> API.Account {
+        try await client.call(.POST, "/v1/accounts", body: API.NewAccount(displayName: displayName), as: API.Account.self)
+    }
+}
+
+struct TestDaemonService: Service {
+    let daemon: Daemon
+    func run() async throws {
+        await daemon.start()
+        try? await gracefulShutdown()
+        await daemon.stop()
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Everything a daemon published, and a way to wait for one event.
+final class EventRecorder: Sendable {
+    private final class Box: Sendable { let events = Mutex<[DaemonEvent]>([]) }
+    private let box = Box()
+    private let task: Task<Void, Never>
+
+    init(_ hub: EventHub) {
+        let stream = hub.subscribe()
+        let box = box
+        task = Task { for await e in stream { box.events.withLock { $0.append(e) } } }
+    }
+
+    deinit { task.cancel() }
+
+    var all: [DaemonEvent] { box.events.withLock { $0 } }
+
+    /// Waits (polling every 50 ms) until an event matching `predicate` was recorded.
+    @discardableResult
+    func wait(_ what: String, timeout: Duration = .seconds(60), _ predicate: @escaping @Sendable (DaemonEvent) -> Bool) async throws -> DaemonEvent {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let e = box.events.withLock({ $0.first(where: predicate) }) { return e }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("timed out waiting for \(what); saw \(all.map { "\($0.type.rawValue) \($0.peer ?? "")" })")
+    }
+}
