@@ -9,8 +9,10 @@ public enum PeerReference: Sendable, Hashable {
 
     public init(_ text: String) throws(ContactsError) {
         var s = Substring(text.lowercased()).trimmingSpaces()
+        var hadScheme = false
         for scheme in ["jami:", "ring:", "sips:", "sip:"] where s.hasPrefix(scheme) {
             s = s.dropFirst(scheme.count)
+            hadScheme = true
             while s.hasPrefix("/") { s = s.dropFirst() }
             break
         }
@@ -23,7 +25,8 @@ public enum PeerReference: Sendable, Hashable {
         }
         // Username rules of the name server (§3): 3–32 of a-z 0-9 - _ (case already folded).
         let allowed = s.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d || $0 == 0x5f }
-        guard (3...32).contains(s.utf8.count), allowed else {
+        // A URI names an account id; only a bare word is a username.
+        guard !hadScheme, (3...32).contains(s.utf8.count), allowed else {
             throw .invalidPeer(String(text.prefix(80)))
         }
         self = .username(String(s))

@@ -33,13 +33,22 @@ public struct DaemonClient: Sendable {
 
     /// Sends a request; returns the body of a 2xx answer, throws the API's message otherwise.
     public func call(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
+        var bytes: [UInt8]?
+        if let body {
+            guard let data = try? JSONEncoder().encode(body) else { throw .transport("cannot encode the request") }
+            bytes = Array(data)
+        }
+        return try await call(method, path, rawBody: bytes)
+    }
+
+    /// Sends `rawBody` as the JSON body, as given.
+    public func call(_ method: HTTPMethod, _ path: String, rawBody: [UInt8]?) async throws(DaemonClientError) -> [UInt8] {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer " + token)
-        if let body {
-            guard let data = try? JSONEncoder().encode(body) else { throw .transport("cannot encode the request") }
+        if let rawBody {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: data))
+            request.body = .bytes(ByteBuffer(bytes: rawBody))
         }
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
