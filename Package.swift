@@ -243,6 +243,7 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
+        .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
