@@ -40,7 +40,7 @@ import Testing
 
     @Test func usernamesAndRefusals() throws {
         #expect(try PeerReference("Alice_99") == .username("alice_99"))
-        for bad in ["", "ab", "jami:alice", "jami:xyz", "a b c", "ünï", String(repeating: "x", count: 33), "0123"] {
+        for bad in ["", "ab", "jami:alice", "jami:xyz", "a b c", "ünï", String(repeating: "x", count: 33), "a.b"] {
             #expect(throws: ContactsError.self, "\(bad)") { try PeerReference(bad) }
         }
     }
