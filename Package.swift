@@ -136,7 +136,7 @@ let package = Package(
         // peer references, vCards. No I/O.
         .target(
             name: "Contacts",
-            dependencies: ["DHT", "SecureDHT", "Identity", "MessagePack"],
+            dependencies: ["DHT", "SecureDHT", "Identity", "MessagePack", "NameService"],
             swiftSettings: strict),
         // The daemon's core: accounts online on the DHT, presence, contacts and requests, state in SQLite.
         .target(
@@ -154,6 +154,7 @@ let package = Package(
             dependencies: [
                 "Daemon", "Contacts", "Identity",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Identity
+import NameService
 
 /// What a person types to name a peer (protocol §1.4): a 40-hex account id, optionally as a
 /// `jami:` or `ring:` URI with `@ring.dht`/`@jami.dht`, or a registered username (to be resolved
@@ -23,13 +24,9 @@ public enum PeerReference: Sendable, Hashable {
             self = .account(id)
             return
         }
-        // Username rules of the name server (§3): 3–32 of a-z 0-9 - _ (case already folded).
-        let allowed = s.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d || $0 == 0x5f }
-        // A URI names an account id; only a bare word is a username.
-        guard !hadScheme, (3...32).contains(s.utf8.count), allowed else {
-            throw .invalidPeer(String(text.prefix(80)))
-        }
-        self = .username(String(s))
+        // A URI names an account id; only a bare word is a username (the name server's rules).
+        guard !hadScheme, let name = try? NameRules.canonical(s) else { throw .invalidPeer(String(text.prefix(80))) }
+        self = .username(name)
     }
 }
 

@@ -23,7 +23,7 @@ extension AccountRuntime {
             return
         }
         let contact = try database.write { db in
-            let c = ContactRules.add(try AccountDatabase.contact(peer, in: db), conversationId: "", now: Clock.unixSeconds)
+            let c = ContactRules.add(try AccountDatabase.contact(peer, in: db), conversationId: "", now: WallClock.unixSeconds)
             try database.saveContact(peer, c, in: db)
             return c
         }
@@ -38,7 +38,7 @@ extension AccountRuntime {
     public func accept(_ peer: PublicKeyID) async throws(DaemonError) {
         let contact = try database.write { db -> Contact? in
             guard let request = try AccountDatabase.request(from: peer, in: db) else { return nil }
-            let c = ContactRules.accept(request, contact: try AccountDatabase.contact(peer, in: db), now: Clock.unixSeconds)
+            let c = ContactRules.accept(request, contact: try AccountDatabase.contact(peer, in: db), now: WallClock.unixSeconds)
             let name = VCard.displayName(in: request.payload)
             try database.saveContact(peer, c, displayName: name, in: db)
             try database.deleteRequest(from: peer, in: db)
@@ -66,7 +66,7 @@ extension AccountRuntime {
         try database.write { db in
             let existing = try AccountDatabase.contact(peer, in: db)
             if existing == nil && !ban { throw DaemonError.noSuchContact(peer.hex) }
-            try database.saveContact(peer, ContactRules.remove(existing, ban: ban, now: Clock.unixSeconds), in: db)
+            try database.saveContact(peer, ContactRules.remove(existing, ban: ban, now: WallClock.unixSeconds), in: db)
             try database.deleteRequest(from: peer, in: db)
         }
         unwatch(peer)

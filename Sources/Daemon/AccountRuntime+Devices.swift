@@ -55,7 +55,7 @@ extension AccountRuntime {
         } catch {
             throw .invalid("device \(device): \(error)")
         }
-        try? database.saveDevice(account: account, device: device, chainPEM: chain.pem, seen: Clock.unixSeconds)
+        try? database.saveDevice(account: account, device: device, chainPEM: chain.pem, seen: WallClock.unixSeconds)
         return account
     }
 

@@ -37,7 +37,7 @@ extension AccountRuntime {
         if (try? database.hasSeenInboxValue(value.id)) == true { return }
         guard value.type == ValueType.trustRequest.id else {
             log.info("ignoring an inbox value of type \(value.type) (legacy messages and device sync are not supported)")
-            _ = try? database.markInboxValueSeen(value.id, now: Clock.unixSeconds)
+            _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds)
             return
         }
         let request: TrustRequest
@@ -45,7 +45,7 @@ extension AccountRuntime {
             request = try TrustRequest(decoding: value.data)
         } catch {
             log.warning("dropped a trust request", metadata: ["reason": "\(error)"])
-            _ = try? database.markInboxValueSeen(value.id, now: Clock.unixSeconds)
+            _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds)
             return
         }
         let account: PublicKeyID
@@ -64,11 +64,11 @@ extension AccountRuntime {
                 return
             }
             log.warning("dropped a trust request from an unverifiable device", metadata: ["reason": "\(error)"])
-            if case .invalid = error { _ = try? database.markInboxValueSeen(value.id, now: Clock.unixSeconds) }
+            if case .invalid = error { _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds) }
             return
         }
         await received(request, from: account, device: device)
-        _ = try? database.markInboxValueSeen(value.id, now: Clock.unixSeconds)
+        _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds)
     }
 
     /// Applies Jami's rules to a request from a verified device of `account`.
@@ -86,7 +86,7 @@ extension AccountRuntime {
                 let pending = try AccountDatabase.request(from: account, in: db)
                 let count = try AccountDatabase.requestCount(in: db)
                 let o = ContactRules.received(request, from: account, device: device, contact: contact, pending: pending,
-                                              pendingCount: count, pendingLimit: settings.pendingRequestLimit, now: Clock.unixSeconds)
+                                              pendingCount: count, pendingLimit: settings.pendingRequestLimit, now: WallClock.unixSeconds)
                 if let c = o.contact { try database.saveContact(account, c, in: db) }
                 if let r = o.request { try database.saveRequest(r, in: db) }
                 return o

@@ -55,7 +55,7 @@ extension AccountRuntime {
     }
 
     private func setPresence(_ account: PublicKeyID, online: Bool) {
-        try? database.savePresence(account, online: online, at: Clock.unixSeconds)
+        try? database.savePresence(account, online: online, at: WallClock.unixSeconds)
         emit(.presence, peer: account) { $0.online = online }
     }
 

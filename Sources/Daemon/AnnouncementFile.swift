@@ -1,6 +1,5 @@
 import Contacts
 import DHT
-import Dispatch
 import Foundation
 import Identity
 
@@ -42,18 +41,5 @@ public enum AnnouncementFile {
     static func revocationList(in folder: URL) -> RevocationList? {
         guard let der = try? SecureFile.read(folder.appendingPathComponent(crlName), limit: 1 << 20) else { return nil }
         return try? RevocationList(derEncoded: der)
-    }
-}
-
-extension DeviceIdentity {
-    /// ``create(for:bits:now:)`` on a thread of its own: an RSA-4096 key takes about a second of
-    /// CPU, which must not hold one of the cooperative pool's few threads.
-    static func createOffPool(for archive: AccountArchive, bits: Int) async throws(IdentityError) -> DeviceIdentity {
-        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<DeviceIdentity, IdentityError>, Never>) in
-            DispatchQueue(label: "rafiki.device-key").async {
-                c.resume(returning: Result { () throws(IdentityError) in try DeviceIdentity.create(for: archive, bits: bits) })
-            }
-        }
-        return try result.get()
     }
 }

@@ -100,7 +100,7 @@ public actor Daemon {
         } catch { throw DaemonError(error) }
         if runtimes[archive.accountID] != nil { throw .invalid("account \(archive.accountID) is already on this device") }
         let device: DeviceIdentity
-        do { device = try await DeviceIdentity.createOffPool(for: archive, bits: keyBits) } catch { throw DaemonError(error) }
+        do { device = try await DeviceIdentity.createOnOwnThread(for: archive, bits: keyBits) } catch { throw DaemonError(error) }
         return try await install(archive, device: device, password: password, deviceName: deviceName, displayName: nil)
     }
 

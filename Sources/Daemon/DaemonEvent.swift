@@ -34,7 +34,7 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
         self.type = type
         self.account = account
         self.peer = peer
-        time = Int64((Clock.unixNow * 1000).rounded())
+        time = Int64((WallClock.unixNow * 1000).rounded())
     }
 }
 
@@ -63,7 +63,7 @@ public final class EventHub: Sendable {
     public var subscriberCount: Int { subscribers.withLock { $0.streams.count } }
 }
 
-enum Clock {
+enum WallClock {
     /// Seconds since 1970 (wall clock), for records and events.
     static var unixNow: Double {
         var ts = timespec()

@@ -24,6 +24,13 @@ public struct DeviceIdentity: Sendable {
         return try issue(key: key, for: archive, now: now)
     }
 
+    /// ``create(for:bits:now:)`` with the key made on a thread of its own (see
+    /// ``AccountFactory``), for callers on Swift's cooperative pool.
+    public static func createOnOwnThread(for archive: AccountArchive, bits: Int = 4096, now: Date = Date()) async throws(IdentityError) -> DeviceIdentity {
+        let key = try await AccountFactory.generateKeys(count: 1, bits: bits)[0]
+        return try issue(key: key, for: archive, now: now)
+    }
+
     static func issue(key: RSAPrivateKey, for archive: AccountArchive, now: Date) throws(IdentityError) -> DeviceIdentity {
         let request = try JamiCertificates.deviceRequest(key: key)
         let cert = try JamiCertificates.issueDevice(from: request, issuer: archive.accountCertificate, issuerKey: archive.accountKey, now: now)

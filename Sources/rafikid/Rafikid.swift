@@ -70,15 +70,3 @@ struct Rafikid: AsyncParsableCommand {
         return APIEndpoint(url: "http://\(host):\(address?.port ?? 0)", socket: nil, pid: pid)
     }
 }
-
-/// The daemon's accounts as a lifecycle service: online while the group runs, stopped cleanly
-/// (DHT nodes closed, SQLite files closed) on SIGINT/SIGTERM.
-struct DaemonService: Service {
-    let daemon: Daemon
-
-    func run() async throws {
-        await daemon.start()
-        try? await gracefulShutdown()
-        await daemon.stop()
-    }
-}

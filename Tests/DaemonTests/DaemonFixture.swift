@@ -61,7 +61,7 @@ final class TestDaemon: @unchecked Sendable {
         let app = DaemonAPIServer.make(daemon: daemon, token: token, address: .tcp(host: "127.0.0.1", port: 0), logger: logger) { channel in
             sink.yield(channel.localAddress?.port ?? 0)
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: TestDaemonService(daemon: daemon)), .init(service: app)], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: DaemonService(daemon: daemon)), .init(service: app)], logger: logger))
         running = Task { try await group.run() }
         var it = ports.makeAsyncIterator()
         guard let port = await it.next() else { throw TestFailure("API did not start") }
@@ -82,15 +82,6 @@ final class TestDaemon: @unchecked Sendable {
     /// Creates an account through the API.
     func createAccount(_ displayName: String) async throws -> API.Account {
         try await client.call(.POST, "/v1/accounts", body: API.NewAccount(displayName: displayName), as: API.Account.self)
-    }
-}
-
-struct TestDaemonService: Service {
-    let daemon: Daemon
-    func run() async throws {
-        await daemon.start()
-        try? await gracefulShutdown()
-        await daemon.stop()
     }
 }
 
