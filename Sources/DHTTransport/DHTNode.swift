@@ -126,7 +126,11 @@ public final class DHTNode: Sendable {
     }
 
     /// The values stored under `key` matching `query`. `onValues` sees each batch as it arrives.
-    public func get(_ key: InfoHash, query: Query = Query(), onValues: (@Sendable ([Value]) -> Void)? = nil) async throws -> [Value] {
+    /// With `until`, the get ends as soon as a batch satisfies it (OpenDHT's callback returning
+    /// false): a self-certifying value such as a certificate needs no second copy. `until` runs on
+    /// the node's event loop, so it must be cheap (no RSA).
+    public func get(_ key: InfoHash, query: Query = Query(), onValues: (@Sendable ([Value]) -> Void)? = nil,
+                    until: (@Sendable ([Value]) -> Bool)? = nil) async throws -> [Value] {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<[Value], any Error>) in
             loop.execute { [driver] in
                 let d = driver.value
@@ -134,7 +138,7 @@ public final class DHTNode: Sendable {
                     let op = core.get(key, query: query, now: now)
                     // Local values are emitted synchronously inside `get`, before the waiter exists.
                     let early = core.takeOutputs()
-                    d.getWaiters[op] = ([], { c.resume(with: $0.mapError { $0 as any Error }) }, onValues)
+                    d.getWaiters[op] = DHTNodeDriver.GetWaiter(done: { c.resume(with: $0.mapError { $0 as any Error }) }, onValues: onValues, until: until)
                     d.replay(early)
                 }
             }

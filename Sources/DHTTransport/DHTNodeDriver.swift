@@ -17,7 +17,15 @@ final class DHTNodeDriver {
     private var pendingFlush: Set<AddressFamily> = []
     private var inRead = false
 
-    var getWaiters: [OperationID: (values: [Value], done: (Result<[Value], DHTNodeError>) -> Void, onValues: (([Value]) -> Void)?)] = [:]
+    struct GetWaiter {
+        var values: [Value] = []
+        var done: (Result<[Value], DHTNodeError>) -> Void
+        var onValues: (([Value]) -> Void)?
+        /// Ends the get early (cancelling it in the core) once it returns true for a batch.
+        var until: (([Value]) -> Bool)?
+    }
+
+    var getWaiters: [OperationID: GetWaiter] = [:]
     var putWaiters: [OperationID: (Int) -> Void] = [:]
     var listeners: [OperationID: AsyncStream<ListenEvent>.Continuation] = [:]
     var pingWaiters: [OperationID: (InfoHash?) -> Void] = [:]
@@ -90,6 +98,11 @@ final class DHTNodeDriver {
             w.values += values
             getWaiters[op] = w
             w.onValues?(values)
+            if let until = w.until, until(values) {
+                getWaiters[op] = nil
+                core.cancel(op)
+                w.done(.success(w.values))
+            }
         case .getDone(let op, let success):
             guard let w = getWaiters.removeValue(forKey: op) else { return }
             w.done(success || !w.values.isEmpty ? .success(w.values) : .failure(.noNodeReached))

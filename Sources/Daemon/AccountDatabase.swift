@@ -8,7 +8,9 @@ import Identity
 /// so a crash leaves the previous or the next state, never half of one.
 ///
 /// GRDB's `DatabaseQueue` is one connection; the writes are small (a row or two), so they run on
-/// the caller's thread.
+/// the caller's thread. The journal is a WAL with `synchronous=NORMAL`: a commit appends to the
+/// log without waiting for the disk (a power cut may lose the last few changes, never consistency),
+/// which keeps a received request from waiting on fsync.
 public final class AccountDatabase: Sendable {
     private let queue: DatabaseQueue
 
@@ -16,6 +18,10 @@ public final class AccountDatabase: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {

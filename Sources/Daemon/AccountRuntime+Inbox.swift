@@ -48,9 +48,9 @@ extension AccountRuntime {
             _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds)
             return
         }
-        let account: PublicKeyID
+        let sender: ValidatedDevice
         do {
-            account = try await validatedDevice(device)
+            sender = try await validatedDevice(device, record: false)
         } catch {
             // A missing certificate may show up later (the value is seen again after a restart);
             // an invalid one will not.
@@ -67,7 +67,9 @@ extension AccountRuntime {
             if case .invalid = error { _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds) }
             return
         }
-        await received(request, from: account, device: device)
+        await received(request, from: sender.account, device: device)
+        // After the request is shown: neither write is needed for that.
+        recordDevice(sender)
         _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds)
     }
 

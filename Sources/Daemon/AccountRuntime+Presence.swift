@@ -31,16 +31,17 @@ extension AccountRuntime {
         case .added(let value):
             guard let a = try? DeviceAnnouncement(value: value, account: account) else { return }
             let wasOnline = watched[account]?.announcements.isEmpty == false
-            let isNew = watched[account]?.announcements.values.contains(a.device) == false
-            watched[account]?.announcements[value.id] = a.device
+            let isNew = watched[account]?.announcements.values.contains { $0.device == a.device } == false
+            watched[account]?.announcements[value.id] = a
             if account == id {
                 if a.device != device.shortID, isNew, (try? await validatedDevice(a.device, of: id)) != nil {
                     emit(.deviceFound, peer: id) { $0.device = a.device.hex }
                 }
                 return
             }
+            let delivery = startDelivery(to: account, device: a)
             if !wasOnline { setPresence(account, online: true) }
-            await deliverPendingRequest(to: account, device: a.device)
+            if let delivery { await finishDelivery(delivery) }
         case .expired(let valueID):
             guard watched[account]?.announcements.removeValue(forKey: valueID) != nil else { return }
             if account != id, watched[account]?.announcements.isEmpty == true { setPresence(account, online: false) }
@@ -50,7 +51,9 @@ extension AccountRuntime {
     /// Sends our pending requests to the devices already seen (once we are published).
     func deliverPendingRequests() async {
         for (account, w) in watched where account != id {
-            for device in Set(w.announcements.values) { await deliverPendingRequest(to: account, device: device) }
+            for device in Set(w.announcements.values) {
+                if let delivery = startDelivery(to: account, device: device) { await finishDelivery(delivery) }
+            }
         }
     }
 
@@ -64,24 +67,44 @@ extension AccountRuntime {
         watched[account].map { !$0.announcements.isEmpty }
     }
 
-    /// Sends our request to a newly seen device of a contact who has not accepted yet.
-    func deliverPendingRequest(to account: PublicKeyID, device target: PublicKeyID) async {
+    /// A request on its way to one device: signed and encrypted (to the announced key) while
+    /// the device's certificate chain is checked, put only if the check passes.
+    struct PendingDelivery {
+        var account: PublicKeyID
+        var device: PublicKeyID
+        var sealing: Task<Value, any Error>
+    }
+
+    /// Starts sending our request to a newly seen device of a contact who has not accepted yet;
+    /// nil when there is nothing to send. The RSA work starts here, before anything else waits.
+    func startDelivery(to account: PublicKeyID, device announcement: DeviceAnnouncement) -> PendingDelivery? {
+        let target = announcement.device
         // Until our certificate is on the DHT, the peer could not check the request.
-        guard state == .registered, let contact = try? database.contact(account), contact.isActive, !contact.confirmed,
+        guard state == .registered, let node, let contact = try? database.contact(account), contact.isActive, !contact.confirmed,
               requestSentTo[account]?.contains(target) != true
-        else { return }
+        else { return nil }
         requestSentTo[account, default: []].insert(target)
+        let value = TrustRequest(conversationId: contact.conversationId, payload: profile()).value()
+        // Detached: the RSA work must not hold this actor while the chain check waits on the DHT.
+        let sealing = Task.detached { () async throws -> Value in try node.sealed(value, to: try await Self.encryptionKey(of: announcement, node: node)) }
+        return PendingDelivery(account: account, device: target, sealing: sealing)
+    }
+
+    func finishDelivery(_ d: PendingDelivery) async {
         do {
-            try await validatedDevice(target, of: account)
+            try await validatedDevice(d.device, of: d.account)
         } catch {
-            logger.info("not sending a request to an invalid device", metadata: ["device": "\(target)", "reason": "\(error)"])
+            d.sealing.cancel()
+            logger.info("not sending a request to an invalid device", metadata: ["device": "\(d.device)", "reason": "\(error)"])
+            requestSentTo[d.account]?.remove(d.device)
             return
         }
-        let request = TrustRequest(conversationId: contact.conversationId, payload: profile())
-        if await send(request, to: [target]).isEmpty {
-            requestSentTo[account]?.remove(target)  // try again when it is announced again
-        } else {
-            emit(.requestSent, peer: account) { $0.device = target.hex }
+        do {
+            try await requireNode().node.put(Self.inbox(of: d.device), d.sealing.value)
+            emit(.requestSent, peer: d.account) { $0.device = d.device.hex }
+        } catch {
+            logger.warning("could not send a trust request", metadata: ["device": "\(d.device)", "error": "\(error)"])
+            requestSentTo[d.account]?.remove(d.device)  // try again when it is announced again
         }
     }
 }

@@ -34,7 +34,7 @@ public actor AccountRuntime {
 
     struct Watch {
         var task: Task<Void, Never>
-        var announcements: [UInt64: PublicKeyID] = [:]
+        var announcements: [UInt64: DeviceAnnouncement] = [:]
     }
 
     /// What the runtime needs from the daemon's configuration.

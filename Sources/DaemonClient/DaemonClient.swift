@@ -78,8 +78,10 @@ public struct DaemonClient: Sendable {
 
     /// Streams events (all accounts, or `account`'s) to `handler` until it returns false or the
     /// daemon closes the stream.
+    /// Streams the daemon's events to `handler` (the event and the JSON text it came as) until
+    /// it returns false.
     public func events(account: String? = nil, logger: Logger = Logger(label: "rafiki.events"),
-                       _ handler: @escaping @Sendable (DaemonEvent) async -> Bool) async throws(DaemonClientError) {
+                       _ handler: @escaping @Sendable (DaemonEvent, String) async -> Bool) async throws(DaemonClientError) {
         guard socket == nil else { throw .transport("the event stream over a Unix socket is not supported by this client yet") }
         let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/v1/events" + (account.map { "?account=" + $0 } ?? "")
         var headers = HTTPFields()
@@ -88,7 +90,7 @@ public struct DaemonClient: Sendable {
             try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: headers), logger: logger) { inbound, _, _ in
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     guard case .text(let text) = message, let event = try? JSONDecoder().decode(DaemonEvent.self, from: Data(text.utf8)) else { continue }
-                    if await !handler(event) { return }
+                    if await !handler(event, text) { return }
                 }
             }
         } catch {

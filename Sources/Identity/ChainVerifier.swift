@@ -21,6 +21,13 @@ public struct ChainVerifier: Sendable {
     /// Throws ``IdentityError/invalidChain(_:)`` or ``IdentityError/revoked(serial:)`` naming the
     /// failing certificate.
     public func verify(_ chain: CertificateChain) throws(IdentityError) {
+        try verifyLinks(chain)
+        try checkRevocation(chain)
+    }
+
+    /// Everything ``verify(_:)`` checks but revocation, so a caller can check the links while
+    /// the revocation lists are still being fetched.
+    public func verifyLinks(_ chain: CertificateChain) throws(IdentityError) {
         let certs = chain.certificates
         guard !certs.isEmpty else { throw .invalidChain("no certificate") }
         guard certs.count <= CertificateChain.maxLength else { throw .invalidChain("too many certificates") }
@@ -42,10 +49,17 @@ public struct ChainVerifier: Sendable {
             guard let issuerKey = issuer.rsaPublicKey, issuerKey.isValidSignature(parts.signature, for: parts.tbs, algorithm: parts.algorithm) else {
                 throw .invalidChain("\(what) has a bad signature")
             }
-            if !isTop {
-                for crl in revocationLists where crl.contains(serial: parts.serial) && crl.isSigned(by: issuer) {
-                    throw .revoked(serial: Hex.encode(parts.serial))
-                }
+        }
+    }
+
+    /// Throws ``IdentityError/revoked(serial:)`` when a certificate below the root is listed in
+    /// one of ``revocationLists`` signed by that certificate's issuer.
+    public func checkRevocation(_ chain: CertificateChain) throws(IdentityError) {
+        let certs = chain.certificates
+        for i in certs.indices.dropLast() where !revocationLists.isEmpty {
+            let serial = try GnuTLSSerials.parts(of: chain.encodings[i]).serial
+            for crl in revocationLists where crl.contains(serial: serial) && crl.isSigned(by: certs[i + 1]) {
+                throw .revoked(serial: Hex.encode(serial))
             }
         }
     }

@@ -17,7 +17,11 @@ extension SecureDHTNode {
     /// The revocation lists published at an account's id and signed by its certificate. Other
     /// values under that key (device announcements) and lists signed by anyone else are skipped.
     public func revocationLists(for account: Certificate) async throws -> [RevocationList] {
-        let values = try await get(InfoHash(account.keyID), query: Query(where: [.valueType(ValueType.userData.id)]))
+        Self.revocationLists(in: try await get(InfoHash(account.keyID), query: Query(where: [.valueType(ValueType.userData.id)])), signedBy: account)
+    }
+
+    /// The revocation lists among `values` read at an account's key that `account` signed.
+    public static func revocationLists(in values: [Value], signedBy account: Certificate) -> [RevocationList] {
         var lists: [RevocationList] = []
         for v in values {
             var r = MessagePackReader(v.data, limits: .dht)

@@ -49,11 +49,11 @@ struct EventsCommand: AsyncParsableCommand {
             let client = try options.client()
             let json = options.json
             let seen = Counter(limit: count)
-            try await client.events(account: options.accountID?.lowercased()) { event in
+            try await client.events(account: options.accountID?.lowercased()) { event, text in
                 if json {
-                    let e = JSONEncoder()
-                    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                    if let d = try? e.encode(event) { print(String(decoding: d, as: UTF8.self)) }
+                    // The daemon's own JSON, one object per line: a raw newline in JSON can only be
+                    // whitespace (in strings it is escaped), so a space is equivalent.
+                    print(text.contains("\n") ? text.replacingOccurrences(of: "\n", with: " ") : text)
                 } else {
                     print(Self.describe(event))
                 }

@@ -71,8 +71,14 @@ import X509
         #expect(throws: IdentityError.revoked(serial: CertificateChain([f.device]).serialHex(at: 0))) {
             try ChainVerifier(revocationLists: [reparsed]).verify(f.chain)
         }
+        // Checked in two steps (links while the lists are fetched, then revocation), the same.
+        try ChainVerifier().verifyLinks(f.chain)
+        #expect(throws: IdentityError.revoked(serial: CertificateChain([f.device]).serialHex(at: 0))) {
+            try ChainVerifier(revocationLists: [reparsed]).checkRevocation(f.chain)
+        }
         // A list signed by someone else does not revoke anything.
         let forged = try RevocationList.sign(entries: crl.entries, number: [1], issuer: f.ca, key: f.caKey)
         try ChainVerifier(revocationLists: [forged]).verify(f.chain)
+        try ChainVerifier(revocationLists: [forged]).checkRevocation(f.chain)
     }
 }

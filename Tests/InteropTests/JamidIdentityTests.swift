@@ -95,7 +95,7 @@ struct JamidIdentityTests {
         p.arguments = [repository.appendingPathComponent("Scripts/interop/" + script).path] + arguments
         let out = Pipe()
         p.standardOutput = out
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: log)
         defer { try? logHandle.close() }
         p.standardError = logHandle

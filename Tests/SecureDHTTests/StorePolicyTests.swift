@@ -86,4 +86,24 @@ struct PublicationTests {
         await a.shutdown()
         await b.shutdown()
     }
+
+    /// `until` ends a get at the first batch that satisfies it, and only then; a get that never
+    /// satisfies it returns everything, as a plain get does.
+    @Test func getStopsWhenTheCallerHasEnough() async throws {
+        let a = try await DHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0))
+        let b = try await DHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0))
+        try await b.bootstrap([a.localAddress])
+        let key = InfoHash.hashing(key: "until")
+        for id: UInt64 in 1...3 { #expect(try await a.put(key, Value(id: id, data: [UInt8(id)])) >= 1) }
+        let all = try await b.get(key)
+        #expect(Set(all.map(\.id)) == [1, 2, 3])
+        let neverEnough = try await b.get(key, until: { _ in false })
+        #expect(Set(neverEnough.map(\.id)) == [1, 2, 3])
+        let two = try await b.get(key, until: { batch in batch.contains { $0.id == 2 } })
+        #expect(two.contains { $0.id == 2 })
+        // The cancelled operation left nothing behind: the node still answers.
+        #expect(Set(try await b.get(key).map(\.id)) == [1, 2, 3])
+        await a.shutdown()
+        await b.shutdown()
+    }
 }
