@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """Benchmark for issue 5, ours against jamid in one run (as root, /usr/bin/python3):
 
-  * trust-request latency A -> B: from the sender's API call (jamid: D-Bus sendTrustRequest; ours:
+  * trust-request latency A -> B, both sides in one DHT with all four daemons running and rounds
+    alternating (jamid, ours, jamid, ...): from the sender's API call (jamid: D-Bus sendTrustRequest; ours:
     POST /v1/accounts/{id}/contacts) to the recipient's notification (jamid: the
     incomingTrustRequest signal; ours: the request.received event on the WebSocket stream, read by
     `rafiki events`). One sender account, --rounds recipient accounts, RSA-4096 everywhere.
-  * idle memory (VmRSS, and VmHWM) of one daemon with one account, after --idle seconds.
+  * idle memory of one daemon with one account, after --idle seconds: VmRSS (the aim's figure),
+    and what it is made of: RssAnon (heap and stacks: memory the daemon allocated), RssFile
+    (pages of its executable and libraries mapped in, shared and reclaimable), PSS (shared pages
+    divided among the processes mapping them) and USS (pages no other process maps).
 
 Everything runs in the jamid harness's private network namespace over one loopback bootstrap.
 Prints a table and, with --json, one JSON object.
@@ -19,6 +23,21 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+
+def memory(pid):
+    """kB figures of a live process, from /proc/PID/status and smaps_rollup."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+                out[k] = int(v.split()[0])
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        roll = {l.split(":")[0]: int(l.split()[1]) for l in f if l.split(":")[0] in ("Pss", "Private_Clean", "Private_Dirty")}
+    out["Pss"] = roll.get("Pss", 0)
+    out["Uss"] = roll.get("Private_Clean", 0) + roll.get("Private_Dirty", 0)
+    return out
 
 
 def main():
@@ -42,27 +61,14 @@ def main():
     daemons = []
     try:
         bs = h.start_bootstrap()
-        # --- jamid: A (one account) -> B (rounds accounts)
+        # All four daemons run for the whole measurement, in one DHT: each side is timed with
+        # the other's daemons idle beside it, over the same network, rounds alternating.
         A, B = h.start_jamid("A", debug=False), h.start_jamid("B", debug=False)
         m = A.mark()
         a = A.add_account(jh.offline_account_details(bs.addr, "a"))
         mb = B.mark()
         bs_acc = [B.add_account(jh.offline_account_details(bs.addr, "b%d" % i)) for i in range(args.rounds)]
-        jh.wait_registered(A, a, since=m)
-        for b in bs_acc:
-            jh.wait_registered(B, b, since=mb)
-        time.sleep(3)
-        jamid_ms = []
-        for b in bs_acc:
-            uri = B.details(b)["Account.username"]
-            mark = B.mark()
-            t0 = time.monotonic()
-            A.cm.sendTrustRequest(a, uri, dbus.ByteArray(b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:a\r\nEND:VCARD\r\n"))
-            t, _ = B.wait_signal("incomingTrustRequest", lambda x, b=b: x[0] == b, timeout=120, since=mark)
-            jamid_ms.append((t - t0) * 1e3)
-        res["jamid_latency_ms"] = [round(x, 1) for x in jamid_ms]
 
-        # --- ours
         def start(name):
             home = os.path.join(args.workdir, name)
             log = open(home + ".log", "w")
@@ -83,6 +89,9 @@ def main():
         rb, rb_home, rb_url, rb_tok = start("RB")
         ours_a = api(ra_url, ra_tok, "POST", "/v1/accounts", {"displayName": "a"})["id"]
         ours_b = [api(rb_url, rb_tok, "POST", "/v1/accounts", {"displayName": "b%d" % i})["id"] for i in range(args.rounds)]
+        jh.wait_registered(A, a, since=m)
+        for b in bs_acc:
+            jh.wait_registered(B, b, since=mb)
 
         def registered(url, tok):
             return all(x["state"] == "registered" for x in api(url, tok, "GET", "/v1/accounts")["accounts"])
@@ -90,24 +99,42 @@ def main():
         while not (registered(ra_url, ra_tok) and registered(rb_url, rb_tok)) and time.monotonic() - t < 120:
             time.sleep(0.2)
         time.sleep(3)
-        ours_ms = []
-        for b in ours_b:
+
+        def jamid_round(b):
+            uri = B.details(b)["Account.username"]
+            mark = B.mark()
+            t0 = time.monotonic()
+            A.cm.sendTrustRequest(a, uri, dbus.ByteArray(b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:a\r\nEND:VCARD\r\n"))
+            t, _ = B.wait_signal("incomingTrustRequest", lambda x, b=b: x[0] == b, timeout=120, since=mark)
+            return (t - t0) * 1e3
+
+        def ours_round(b):
             ev = subprocess.Popen([args.rafiki, "events", "--json", "--home", rb_home, "--account", b, "--count", "1"],
                                   stdout=subprocess.PIPE, text=True)
             time.sleep(0.5)  # the stream is open well before the request
             t0 = time.monotonic()
             api(ra_url, ra_tok, "POST", "/v1/accounts/%s/contacts" % ours_a, {"peer": b})
+            ms = None
             for line in ev.stdout:
                 if json.loads(line).get("type") == "request.received":
-                    ours_ms.append((time.monotonic() - t0) * 1e3)
+                    ms = (time.monotonic() - t0) * 1e3
                     break
             ev.wait(timeout=30)
-        res["ours_latency_ms"] = [round(x, 1) for x in ours_ms]
+            return ms
+
+        jamid_ms, ours_ms = [], []
+        for jb, ob in zip(bs_acc, ours_b):
+            jamid_ms.append(jamid_round(jb))
+            time.sleep(1)
+            ours_ms.append(ours_round(ob))
+            time.sleep(1)
+        res["jamid_latency_ms"] = [round(x, 1) for x in jamid_ms]
+        res["ours_latency_ms"] = [round(x, 1) for x in ours_ms if x is not None]
 
         # --- idle memory: one daemon, one account (A and RA)
         time.sleep(args.idle)
-        res["jamid_memory_kb"] = jh.proc_stats(A.pid)
-        res["ours_memory_kb"] = jh.proc_stats(ra.pid)
+        res["jamid_memory_kb"] = memory(A.pid)
+        res["ours_memory_kb"] = memory(ra.pid)
     finally:
         for p in daemons:
             p.terminate()
@@ -125,7 +152,10 @@ def main():
     print("%-34s %12.1f %12.1f %8.3f" % ("trust request A->B, median ms", om, jm, res["latency_ratio"]))
     print("%-34s %12s %12s" % ("  each round, ms", res["ours_latency_ms"], res["jamid_latency_ms"]))
     print("%-34s %12.1f %12.1f %8.3f" % ("idle RSS, one account, MiB", orss / 1024, jr / 1024, res["memory_ratio"]))
-    print("%-34s %12.1f %12.1f" % ("peak RSS (VmHWM), MiB", res["ours_memory_kb"]["VmHWM"] / 1024, res["jamid_memory_kb"]["VmHWM"] / 1024))
+    for key, label in (("RssAnon", "  of which anonymous, MiB"), ("RssFile", "  of which file pages, MiB"), ("Pss", "PSS, MiB"),
+                       ("Uss", "USS (private), MiB"), ("VmHWM", "peak RSS (VmHWM), MiB")):
+        o, j = res["ours_memory_kb"][key], res["jamid_memory_kb"][key]
+        print("%-34s %12.1f %12.1f %8.3f" % (label, o / 1024, j / 1024, o / j if j else 0))
     print("aims: latency ratio <= 0.333, idle RSS <= 20 MiB")
     if args.json:
         out.write(json.dumps(res) + "\n")

@@ -46,6 +46,8 @@ public enum DHTConstants {
     /// Nodes a value should reach; a node that knows this many closer peers than itself is too far.
     public static let targetNodes = 8
     public static let maxInFlightPerSearch = 4
+    /// How long a search started by ``DHTCore/prepare(_:now:)`` is kept waiting for its put (ms).
+    public static let preparedSearchLifetime: Int64 = 10_000
     public static let listenNodes = 4
     public static let nodeGoodTime: Int64 = 120 * 60_000
     public static let nodeExpireTime: Int64 = 10 * 60_000

@@ -33,7 +33,8 @@ extension DHTCore {
             let listenDue = !s.listens.isEmpty && s.nodes.contains { $0.listenSocket != nil && now >= $0.listenRefreshAt }
             let waiting = !s.gets.isEmpty || s.puts.contains { !$0.reported }
             searches[key] = s
-            if due || listenDue || waiting || s.isMaintenance { stepSearch(key, now: now) }
+            let preparedAndDone = s.isIdle && s.keepUntil != .distantPast && now >= s.keepUntil
+            if due || listenDue || waiting || s.isMaintenance || preparedAndDone { stepSearch(key, now: now) }
         }
     }
 

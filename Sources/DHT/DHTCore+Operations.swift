@@ -78,6 +78,19 @@ extension DHTCore {
         return op
     }
 
+    /// Starts the lookup a put to `key` needs (the closest nodes and their write tokens) and keeps
+    /// it for ``DHTConstants/preparedSearchLifetime``, so a value still being made (signed,
+    /// encrypted) is announced the moment it is put instead of after a lookup.
+    public func prepare(_ key: InfoHash, now: Int64) {
+        for family in families {
+            let sk = SearchKey(key: key, family: family)
+            var s = searches[sk] ?? Search(key: sk, now: now)
+            s.keepUntil = max(s.keepUntil, now + DHTConstants.preparedSearchLifetime)
+            searches[sk] = s
+            stepSearch(sk, now: now)
+        }
+    }
+
     /// Listens for values added under `key` (and their expiry), until cancelled.
     public func listen(_ key: InfoHash, query: Query = Query(), now: Int64) -> OperationID {
         let op = newOperation(.listen, key: key)

@@ -39,7 +39,7 @@ extension DHTCore {
         s.gets.removeAll { g in finishedGets.contains { $0.0 == g.id } }
 
         // Sync (tokens) for puts and listens: `find` unsynced nodes among the closest.
-        let needsSync = !s.puts.isEmpty || !s.listens.isEmpty || s.isMaintenance
+        let needsSync = !s.puts.isEmpty || !s.listens.isEmpty || s.isMaintenance || now < s.keepUntil
         if needsSync {
             for node in s.closestLive(DHTConstants.bucketSize) where budget > 0 && !node.isSynced(now: now) {
                 guard let i = s.index(of: node.id), !hasLookup(s.nodes[i]) else { continue }
@@ -65,7 +65,7 @@ extension DHTCore {
         failStarvedPuts(&s, now: now)
 
         for (op, ok) in finishedGets { finishOperation(op, success: ok) }
-        if s.isIdle && !s.isMaintenance { searches[key] = nil }
+        if s.isIdle && !s.isMaintenance && now >= s.keepUntil { searches[key] = nil }
     }
 
     private func hasRequest(_ node: Search.Node, _ purpose: SearchRequest) -> Bool {

@@ -71,6 +71,8 @@ struct Search {
     var listens: [ListenOp] = []
     /// A lookup with no operation, run to refresh the routing table; removed once synced.
     var isMaintenance = false
+    /// Set by ``DHTCore/prepare(_:now:)``: kept synced, even with no operation, until then.
+    var keepUntil: Int64 = .distantPast
     var lastActivity: Int64
 
     init(key: SearchKey, now: Int64) {

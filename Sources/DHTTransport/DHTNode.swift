@@ -111,6 +111,12 @@ public final class DHTNode: Sendable {
         throw DHTNodeError.bootstrapFailed
     }
 
+    /// Looks up the nodes a coming ``put(_:_:permanent:)`` to `key` will store on, ahead of it
+    /// (see ``DHTCore/prepare(_:now:)``). Returns at once.
+    public func prepare(_ key: InfoHash) {
+        loop.execute { [driver] in driver.value.run { core, now in core.prepare(key, now: now) } }
+    }
+
     /// Stores `value` under `key` on the closest nodes; returns how many acknowledged it.
     @discardableResult
     public func put(_ key: InfoHash, _ value: Value, permanent: Bool = false) async throws -> Int {

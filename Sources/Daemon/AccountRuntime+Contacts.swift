@@ -31,6 +31,7 @@ extension AccountRuntime {
         requestSentTo[peer] = nil
         unwatch(peer)
         watch(peer)  // the listen replays the announcements alive now, so each device gets the request
+        lookUpAnnouncements(peer)
     }
 
     /// Accepts the pending request from `peer`: a confirmed contact, and `confirm=true` sent to

@@ -130,6 +130,7 @@ extension AccountRuntime {
         return await withTaskGroup(of: PublicKeyID?.self) { group in
             for device in devices {
                 group.addTask { [logger] in
+                    node.node.prepare(Self.inbox(of: device.device))
                     do {
                         let key = try await Self.encryptionKey(of: device, node: node)
                         try await node.node.put(Self.inbox(of: device.device), node.sealed(value, to: key))

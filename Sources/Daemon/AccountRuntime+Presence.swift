@@ -19,6 +19,26 @@ extension AccountRuntime {
         watched[account] = Watch(task: task)
     }
 
+    /// Reads `account`'s announcements once, beside a new ``watch(_:)``, to send our request
+    /// sooner: a get's first answer comes back a round trip after it is sent, while the listen's
+    /// values wait for its lookup to reach all the closest nodes. Presence stays the listen's
+    /// business (it also reports expiries); a device reached this way is not sent to twice.
+    func lookUpAnnouncements(_ account: PublicKeyID) {
+        guard let node else { return }
+        Task { [weak self] in
+            _ = try? await node.get(InfoHash(account), query: Query(where: [.valueType(ValueType.userData.id)])) { [weak self] batch in
+                Task { for value in batch { await self?.deliver(toAnnouncedIn: value, of: account) } }
+            }
+        }
+    }
+
+    private func deliver(toAnnouncedIn value: Value, of account: PublicKeyID) async {
+        guard account != id, watched[account] != nil, let a = try? DeviceAnnouncement(value: value, account: account),
+              let delivery = startDelivery(to: account, device: a)
+        else { return }
+        await finishDelivery(delivery)
+    }
+
     func unwatch(_ account: PublicKeyID) {
         guard account != id, let w = watched.removeValue(forKey: account) else { return }
         w.task.cancel()
@@ -85,6 +105,7 @@ extension AccountRuntime {
         else { return nil }
         requestSentTo[account, default: []].insert(target)
         let value = TrustRequest(conversationId: contact.conversationId, payload: profile()).value()
+        node.node.prepare(Self.inbox(of: target))  // the inbox's nodes are found while the value is sealed
         // Detached: the RSA work must not hold this actor while the chain check waits on the DHT.
         let sealing = Task.detached { () async throws -> Value in try node.sealed(value, to: try await Self.encryptionKey(of: announcement, node: node)) }
         return PendingDelivery(account: account, device: target, sealing: sealing)

@@ -27,8 +27,14 @@ public struct DaemonClient: Sendable {
             throw .unauthorized("cannot read \(home.tokenFile.path)")
         }
         let t = String(decoding: token, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if let socket = endpoint.socket { return DaemonClient(baseURL: "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!, token: t, socket: socket) }
+        if let socket = endpoint.socket { return DaemonClient(unixSocket: socket, token: t) }
         return DaemonClient(baseURL: endpoint.url ?? "", token: t)
+    }
+
+    /// A daemon serving its API on the Unix socket at `path`.
+    public init(unixSocket path: String, token: String) {
+        // AsyncHTTPClient takes the socket path percent-encoded as the URL's host.
+        self.init(baseURL: "http+unix://" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path), token: token, socket: path)
     }
 
     /// Sends a request; returns the body of a 2xx answer, throws the API's message otherwise.
@@ -77,12 +83,14 @@ public struct DaemonClient: Sendable {
     }
 
     /// Streams events (all accounts, or `account`'s) to `handler` until it returns false or the
-    /// daemon closes the stream.
-    /// Streams the daemon's events to `handler` (the event and the JSON text it came as) until
-    /// it returns false.
+    /// daemon closes the stream; `handler` gets each event and the JSON text it came as. Over
+    /// TCP this is the WebSocket; over a Unix socket, the newline-delimited JSON stream.
     public func events(account: String? = nil, logger: Logger = Logger(label: "rafiki.events"),
                        _ handler: @escaping @Sendable (DaemonEvent, String) async -> Bool) async throws(DaemonClientError) {
-        guard socket == nil else { throw .transport("the event stream over a Unix socket is not supported by this client yet") }
+        if socket != nil {
+            try await eventLines(account: account, handler)
+            return
+        }
         let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/v1/events" + (account.map { "?account=" + $0 } ?? "")
         var headers = HTTPFields()
         headers[.authorization] = "Bearer " + token
@@ -95,6 +103,37 @@ public struct DaemonClient: Sendable {
             }
         } catch {
             throw .notReachable(url, "\(error)")
+        }
+    }
+
+    /// `GET /v1/events/stream`: one JSON event per line; blank lines are keepalives.
+    func eventLines(account: String?, _ handler: @escaping @Sendable (DaemonEvent, String) async -> Bool) async throws(DaemonClientError) {
+        var request = HTTPClientRequest(url: baseURL + "/v1/events/stream" + (account.map { "?account=" + $0 } ?? ""))
+        request.headers.add(name: "Authorization", value: "Bearer " + token)
+        do {
+            // No deadline: the stream is meant to stay open; the daemon's keepalives show it is alive.
+            let response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
+            guard response.status == .ok else {
+                let bytes = Array(buffer: try await response.body.collect(upTo: 1 << 20))
+                let message = (try? JSONDecoder().decode(ErrorBody.self, from: Data(bytes)))?.error.message ?? response.status.reasonPhrase
+                if response.status == .unauthorized { throw DaemonClientError.unauthorized(message) }
+                throw DaemonClientError.api(status: Int(response.status.code), message: message)
+            }
+            var pending: [UInt8] = []
+            for try await chunk in response.body {
+                pending += chunk.readableBytesView
+                guard pending.count <= 1 << 20 else { throw DaemonClientError.transport("an event longer than 1 MiB") }
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Array(pending[..<newline])
+                    pending.removeSubrange(...newline)
+                    guard !line.isEmpty, let event = try? JSONDecoder().decode(DaemonEvent.self, from: Data(line)) else { continue }
+                    if await !handler(event, String(decoding: line, as: UTF8.self)) { return }
+                }
+            }
+        } catch let e as DaemonClientError {
+            throw e
+        } catch {
+            throw .notReachable(baseURL, "\(error)")
         }
     }
 

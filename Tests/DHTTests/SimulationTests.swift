@@ -61,6 +61,31 @@ import Testing
         #expect(events.contains { if case .values(_, let v) = $0.1 { return v.contains { $0.id == 9 } } else { return false } })
     }
 
+    /// A put to a prepared key skips the lookup: it is acknowledged one round trip (at most
+    /// 120 ms here) after it is made, where a cold put first walks to the closest nodes. The
+    /// prepared search is dropped once its lifetime is over. Virtual time, so exact.
+    @Test func preparedPutSkipsTheLookup() {
+        let net = network(nodes: 60)
+        var done: [Int64] = []
+        net.onEvent = { _, e in if case .putDone = e { done.append(net.now) } }
+        let warm = InfoHash.hashing(key: "prepared"), cold = InfoHash.hashing(key: "cold")
+        net.with(3) { core, now in core.prepare(warm, now: now) }
+        net.run(for: 2_000)
+        var start = net.now
+        net.with(3) { core, now in _ = core.put(warm, Value(id: 1, data: [1]), now: now) }
+        net.run(for: 5_000)
+        let preparedTime = done.first.map { $0 - start }
+        start = net.now
+        done.removeAll()
+        net.with(3) { core, now in _ = core.put(cold, Value(id: 2, data: [2]), now: now) }
+        net.run(for: 5_000)
+        let coldTime = done.first.map { $0 - start }
+        #expect(preparedTime.map { $0 <= 120 } == true, "prepared put took \(preparedTime ?? -1) ms")
+        #expect(coldTime.map { $0 > 120 } == true, "cold put took \(coldTime ?? -1) ms")
+        net.run(for: DHTConstants.preparedSearchLifetime + 2_000)
+        #expect(net.nodes[3]?.searches[SearchKey(key: warm, family: .inet)] == nil)
+    }
+
     @Test func sameSeedSameRun() {
         let a = network(nodes: 30, loss: 0.05, seed: 11)
         let b = network(nodes: 30, loss: 0.05, seed: 11)

@@ -38,9 +38,12 @@ final class TestDaemon: @unchecked Sendable {
     private var group: ServiceGroup?
     private var running: Task<Void, any Error>?
     private(set) var recorder: EventRecorder!
+    /// Serve the API on `<home>/api.sock` instead of loopback TCP.
+    let onUnixSocket: Bool
 
-    init(network: TestNetwork, home: URL? = nil) {
+    init(network: TestNetwork, home: URL? = nil, onUnixSocket: Bool = false) {
         self.network = network
+        self.onUnixSocket = onUnixSocket
         self.home = DaemonHome(root: home ?? FileManager.default.temporaryDirectory.appendingPathComponent("rafikid-\(UUID().uuidString)"))
     }
 
@@ -58,7 +61,8 @@ final class TestDaemon: @unchecked Sendable {
         let daemon = Daemon(home: home, configuration: config, logger: logger, keyBits: 2048)
         recorder = EventRecorder(daemon.events)
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let app = DaemonAPIServer.make(daemon: daemon, token: token, address: .tcp(host: "127.0.0.1", port: 0), logger: logger) { channel in
+        let address: DaemonAPIServer.Address = onUnixSocket ? .unixSocket(socketPath) : .tcp(host: "127.0.0.1", port: 0)
+        let app = DaemonAPIServer.make(daemon: daemon, token: token, address: address, logger: logger) { channel in
             sink.yield(channel.localAddress?.port ?? 0)
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: DaemonService(daemon: daemon)), .init(service: app)], logger: logger))
@@ -67,8 +71,10 @@ final class TestDaemon: @unchecked Sendable {
         guard let port = await it.next() else { throw TestFailure("API did not start") }
         self.daemon = daemon
         self.group = group
-        client = DaemonClient(baseURL: "http://127.0.0.1:\(port)", token: token)
+        client = onUnixSocket ? DaemonClient(unixSocket: socketPath, token: token) : DaemonClient(baseURL: "http://127.0.0.1:\(port)", token: token)
     }
+
+    var socketPath: String { home.root.appendingPathComponent("api.sock").path }
 
     func stop() async {
         await group?.triggerGracefulShutdown()

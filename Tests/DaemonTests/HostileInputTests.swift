@@ -113,6 +113,48 @@ struct HostileInputTests {
         await network.stop()
     }
 
+    /// Requests from 24 real accounts (each with its own CA, account and device keys and its
+    /// certificate on the DHT) over the network, against a cap of 16: 16 are kept and shown, the
+    /// rest are dropped, and the list pages cleanly.
+    @Test func requestsFromManyRealAccountsStopAtTheCap() async throws {
+        let network = try await TestNetwork()
+        let d = TestDaemon(network: network)
+        defer { d.remove() }
+        try await d.start()
+        let me = try await d.createAccount("Me")
+        try await d.recorder.wait("registered") { $0.type == .registration && $0.state == "registered" }
+        let target = try #require(PublicKeyID(hex: me.device))
+        let senders = try await withThrowingTaskGroup(of: (AccountArchive, DeviceIdentity).self) { group in
+            for _ in 0..<24 { group.addTask { try await AccountFactory.create(bits: 2048) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let carrier = try await Self.node(network, identity: senders[0].1)
+        let deviceKey = try #require(try await carrier.findCertificate(InfoHash(target)).leaf.rsaPublicKey)
+        for (i, (_, device)) in senders.enumerated() {
+            try await carrier.node.put(InfoHash(device.shortID), CertificateValue.make(device.chain))
+            let request = TrustRequest(payload: VCard.make(displayName: "flood \(i)")).value(id: UInt64(100 + i))
+            try await carrier.node.put(AccountRuntime.inbox(of: target), request.encrypted(to: deviceKey, signedBy: device.key))
+        }
+        let runtime = try await d.daemon.runtime(me.id)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try runtime.database.requestCount() < 16, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        try await Task.sleep(for: .seconds(3))  // the other 8 arrive and are dropped
+        #expect(try runtime.database.requestCount() == 16)
+        var seen: [String] = []
+        var after: String?
+        repeat {
+            let page = try await d.client.call(.GET, "/v1/accounts/\(me.id)/requests?limit=5" + (after.map { "&after=" + $0 } ?? ""), as: API.RequestPage.self)
+            seen += page.requests.map(\.from)
+            after = page.next
+        } while after != nil
+        #expect(seen.count == 16 && Set(seen).isSubset(of: Set(senders.map { $0.0.accountID.hex })))
+        #expect(d.recorder.all.filter { $0.type == .requestReceived }.count == 16)
+
+        await carrier.shutdown()
+        await d.stop()
+        await network.stop()
+    }
+
     /// 1,000 requests from distinct accounts reach the rules and the store (the network part is
     /// covered above): the pending list stops at the configured cap, pages cleanly, and the first
     /// requests are untouched.
