@@ -14,8 +14,11 @@ struct Rafikid: AsyncParsableCommand {
         abstract: "Rafiki daemon: keeps your accounts online on the Jami network and serves the local API.",
         discussion: """
             Settings come from config.json in the home folder; options given here override it.
-            Clients authenticate with the token in <home>/api-token; <home>/api.json says where
-            the API listens while the daemon runs. Stop with Ctrl-C or SIGTERM.
+
+            Clients authenticate with the token in <home>/api-token; <home>/api.json says \
+            where the API listens while the daemon runs.
+
+            Stop with Ctrl-C or SIGTERM.
             """)
 
     @Option(help: "Home folder (default: $RAFIKI_HOME, else $XDG_DATA_HOME/rafiki).") var home: String?
