@@ -116,8 +116,10 @@ extension AccountRuntime {
             try await validatedDevice(d.device, of: d.account)
         } catch {
             d.sealing.cancel()
-            logger.info("not sending a request to an invalid device", metadata: ["device": "\(d.device)", "reason": "\(error)"])
-            requestSentTo[d.account]?.remove(d.device)
+            logger.info("not sending a request to this device", metadata: ["device": "\(d.device)", "reason": "\(error)"])
+            // A certificate not found yet may be found when the device is announced again; an
+            // invalid one stays invalid.
+            if case .network = error { requestSentTo[d.account]?.remove(d.device) }
             return
         }
         do {
