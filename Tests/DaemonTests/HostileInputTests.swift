@@ -140,13 +140,7 @@ struct HostileInputTests {
         while try runtime.database.requestCount() < 16, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         try await Task.sleep(for: .seconds(3))  // the other 8 arrive and are dropped
         #expect(try runtime.database.requestCount() == 16)
-        var seen: [String] = []
-        var after: String?
-        repeat {
-            let page = try await d.client.call(.GET, "/v1/accounts/\(me.id)/requests?limit=5" + (after.map { "&after=" + $0 } ?? ""), as: API.RequestPage.self)
-            seen += page.requests.map(\.from)
-            after = page.next
-        } while after != nil
+        let seen = try await Self.pendingSenders(d, account: me.id, pageSize: 5)
         #expect(seen.count == 16 && Set(seen).isSubset(of: Set(senders.map { $0.0.accountID.hex })))
         #expect(d.recorder.all.filter { $0.type == .requestReceived }.count == 16)
 
@@ -172,18 +166,25 @@ struct HostileInputTests {
             await runtime.received(TrustRequest(payload: VCard.make(displayName: "spam \(i)")), from: sender, device: PublicKeyID(spki: [UInt8(i & 0xff)]))
         }
         #expect(try runtime.database.requestCount() == 16)
-        var seen: [String] = []
-        var after: String?
-        repeat {
-            let page = try await d.client.call(.GET, "/v1/accounts/\(me.id)/requests?limit=5" + (after.map { "&after=" + $0 } ?? ""), as: API.RequestPage.self)
-            seen += page.requests.map(\.from)
-            after = page.next
-        } while after != nil
+        let seen = try await Self.pendingSenders(d, account: me.id, pageSize: 5)
         #expect(Set(seen) == Set(senders.prefix(16).map(\.hex)) && seen.count == 16)
         #expect(d.recorder.all.filter { $0.type == .requestReceived }.count == 16)
 
         await d.stop()
         await network.stop()
+    }
+
+    /// Every pending request's sender, read page by page through the API.
+    static func pendingSenders(_ d: TestDaemon, account: String, pageSize: Int) async throws -> [String] {
+        var seen: [String] = []
+        var after: String?
+        repeat {
+            let path = "/v1/accounts/\(account)/requests?limit=\(pageSize)" + (after.map { "&after=" + $0 } ?? "")
+            let page = try await d.client.call(.GET, path, as: API.RequestPage.self)
+            seen += page.requests.map(\.from)
+            after = page.next
+        } while after != nil
+        return seen
     }
 
     static func node(_ network: TestNetwork, identity: DeviceIdentity) async throws -> SecureDHTNode {
