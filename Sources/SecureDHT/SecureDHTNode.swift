@@ -77,9 +77,9 @@ public final class SecureDHTNode: Sendable {
     /// looked up on the DHT) and stores it under `key`.
     @discardableResult
     public func putEncrypted(_ key: InfoHash, to recipient: InfoHash, _ value: Value, permanent: Bool = false) async throws -> Int {
-        guard let identity else { throw SecureDHTError.noIdentity }
+        guard identity != nil else { throw SecureDHTError.noIdentity }
         guard let publicKey = try await findCertificate(recipient).leaf.rsaPublicKey else { throw SecureDHTError.badOwnerKey }
-        return try await node.put(key, value.encrypted(to: publicKey, signedBy: identity.key), permanent: permanent)
+        return try await node.put(key, sealed(value, to: publicKey), permanent: permanent)
     }
 
     /// The certificate chain published at public-key id `id`, from the cache or the DHT.
