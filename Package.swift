@@ -61,6 +61,7 @@ let package = Package(
                 "MessagePack",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strict),
         // SwiftNIO UDP adapter driving the core, and the public async API.

@@ -66,7 +66,7 @@ extension DHTCore {
         let packed = value.packed()
         // Keep a copy locally too, so our own gets and listeners see it at once.
         if case .stored = storage.store(key, value, created: now, now: now, from: localAddress) {
-            notifyListeners(key, storage.entries(key).filter { $0.value.id == value.id }, now: now)
+            notifyListeners(key, storage.entry(key, id: value.id).map { [$0] } ?? [], now: now)
         }
         for family in families {
             let sk = SearchKey(key: key, family: family)

@@ -41,10 +41,18 @@ import MessagePack
         let core = makeCore()
         let far = core.nodeId.settingBit(0, to: !core.nodeId.bit(0))
         var now: Int64 = 1_700_000_000_100
+        var peers: [PeerAddress: InfoHash] = [:]
         for i in 0..<10 {
-            // Peers whose ids share the far key's first 150 bits announce themselves with a ping.
+            // Peers whose ids share the far key's first 150 bits announce themselves with a ping
+            // and answer the core's pings: only nodes that answered count for the rule.
             let id = far.settingBit(150 + i, to: !far.bit(150 + i))
-            core.receive(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: PeerAddress(host: "127.0.0.1", port: UInt16(6000 + i))!, now: now)
+            let address = PeerAddress(host: "127.0.0.1", port: UInt16(6000 + i))!
+            peers[address] = id
+            core.receive(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: address, now: now)
+            for (ping, to) in sent(core) where ping.kind == .query(.ping) {
+                let peerId = try #require(peers[to])
+                core.receive(MessageEncoder(nodeId: peerId, network: 0).pong(tid: ping.tid, to: to), from: to, now: now)
+            }
             now += 1
         }
         _ = core.takeOutputs()
