@@ -19,6 +19,7 @@ every process it starts runs in its own process group and is killed when the run
 import argparse
 import atexit
 import ctypes
+import hashlib
 import json
 import os
 import random
@@ -529,8 +530,11 @@ class Honest:
             return [SYS_PY, PEER, "--bootstrap", boot, "--timeout", str(timeout)] + list(command)
         return [self.rafiki, "--bootstrap", boot, "--timeout", str(timeout)] + list(command)
 
-    def ops(self, node, tag, count=20, concurrency=5, timeout=15):
+    def ops(self, node, tag, count=20, concurrency=5, timeout=None):
         """`count` puts then `count` gets of distinct keys; a get counts if it finds its value."""
+        # A rafiki-dhtnode put waits out the retransmissions to earlier (exited) clients the target
+        # still lists, about 8 s; opendht_peer.py puts take about 1.5 s.
+        timeout = timeout or (15 if self.kind == "opendht" else 25)
         keys = ["dht-attack-%s-%d-%d" % (tag, os.getpid(), i) for i in range(count)]
         t0 = time.monotonic()
 
@@ -742,7 +746,7 @@ def attack_sybil_pongs(t, env, sockets):
 
 def attack_listen_squat(t, env):
     key_text = "dht-attack-squat-%d" % os.getpid()
-    key = __import__("hashlib").sha1(key_text.encode()).digest()
+    key = hashlib.sha1(key_text.encode()).digest()
     w = Wire(t.addr, ip=attacker_ips(1, False)[0], client=False)
     tok = w.token(key)
     answers = {"confirmed": 0, "errors": {}, "unanswered": 0}
@@ -833,23 +837,35 @@ def attack_put_flood(t, env):
     phases, first_keys = {}, []
 
     def flood(name, count, keep_keys=False):
-        acks = 0
+        """Sends `count` puts at `rate`; counts the acks of this phase's puts only (by tid)."""
+        tids, acks, last = set(), [0], [None]
+
+        def collect(wait=0.0):
+            for x in wires:
+                for m in x.drain(wait if x is wires[-1] else 0.0):
+                    if isinstance(m, dict) and m.get("y") == "r" and m.get("t") in tids:
+                        tids.discard(m["t"])
+                        acks[0] += 1
+                        last[0] = time.monotonic()
         t0 = time.monotonic()
         for i in paced(count, rate):
             w = wires[i % len(wires)]
             key = rid()
             if keep_keys and len(first_keys) < 50:
                 first_keys.append(key)
+            tid = rtid()
+            tids.add(tid)
             w.send(query("put", {"id": w.id, "h": key, "values": [value(data)],
-                                 "token": tokens[i % len(wires)] or b""}, rtid(), client=True))
+                                 "token": tokens[i % len(wires)] or b""}, tid, client=True))
             if i % 256 == 255:
-                acks += sum(1 for x in wires for m in x.drain() if isinstance(m, dict) and m.get("y") == "r")
+                collect()
         t_sent = time.monotonic()
-        acks += sum(1 for x in wires for m in x.drain(1.0 if x is wires[-1] else 0.0)
-                    if isinstance(m, dict) and m.get("y") == "r")
-        t1 = time.monotonic()
-        phases[name] = {"puts_sent": count, "send_s": round(t_sent - t0, 2), "acked": acks,
-                        "acked_per_s": int(acks / (t_sent - t0)), "window": (t0, t1)}
+        while tids and time.monotonic() - max(t_sent, last[0] or t_sent) < 1.0 and time.monotonic() - t_sent < 10:
+            collect(0.1)  # a slow node's acks: until 1 s passes without one (at most 10 s)
+        span = (last[0] or t_sent) - t0
+        phases[name] = {"puts_sent": count, "send_s": round(t_sent - t0, 2), "acked": acks[0],
+                        "acks_until_s": round(span, 2), "acked_per_s": int(acks[0] / max(span, 0.001)),
+                        "window": (t0, time.monotonic())}
 
     n = env.args.flood_count
     flood("below_quota", n, keep_keys=True)
@@ -859,11 +875,16 @@ def attack_put_flood(t, env):
     probe = Wire(t.addr)
 
     def stored(keys):
-        return sum(1 for k in keys if (probe.request("get", {"h": k}, timeout=1.0) or {}).get("r", {}).get("values"))
+        """(answers, answers with the value): a get left unanswered says nothing."""
+        answers = [probe.request("get", {"h": k}, timeout=1.0) for k in keys]
+        answers = [a for a in answers if a and "r" in a]
+        return len(answers), sum(1 for a in answers if a["r"].get("values"))
     filled, fill_sent, fill_acked, t_fill = phases["below_quota"]["acked"] * per_value, 0, 0, time.monotonic()
     while time.monotonic() - t_fill < 60:
-        if filled >= quota and stored(first_keys[:10]) < 10:
-            break
+        if filled >= quota:
+            answered, kept = stored(first_keys[:10])
+            if kept < answered:
+                break
         batch = min(20000, max(5000, int((quota - filled) / per_value) + 1))
         flood("filling", batch)
         fill_sent += batch
@@ -872,15 +893,24 @@ def attack_put_flood(t, env):
     fill_s = time.monotonic() - t_fill
     phases["filling"] = {"puts_sent": fill_sent, "send_s": round(fill_s, 2), "acked": fill_acked,
                          "acked_per_s": int(fill_acked / max(fill_s, 0.001)), "window": (t_fill, time.monotonic())}
-    still = stored(first_keys)
-    probe.close()
+    # The node may still be working through the fill: start the last phase once it answers a
+    # ping within 100 ms again (at most 30 s), so that phase measures its own puts.
+    t_wait = time.monotonic()
+    while time.monotonic() - t_wait < 30:
+        t_ping = time.monotonic()
+        if probe.request("ping", {}, timeout=1.0) and time.monotonic() - t_ping < 0.1:
+            break
+    backlog_s = time.monotonic() - t_wait
+    answered, still = stored(first_keys)
     flood("at_quota", n)
+    probe.close()
     for w in wires:
         w.close()
     env.phase_windows = {k: v.pop("window") for k, v in phases.items()}
     return {"value_bytes": env.args.flood_value_size, "rate_per_s": rate, "quota_mib_assumed": env.args.quota_mib,
-            "value_bytes_acked_before_at_quota_phase": filled, "quota_reached": still < len(first_keys),
-            "first_50_values_still_stored": still, "phases": phases}
+            "value_bytes_acked_before_at_quota_phase": filled, "quota_reached": still < answered,
+            "first_50_values_still_stored": still, "first_50_answered": answered,
+            "backlog_after_fill_s": round(backlog_s, 2), "phases": phases}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -948,8 +978,8 @@ def run_one(name, attack, args, honest, workdir, extra=None):
             data = mon.stop()
         samples = data["samples"]
         inside = [s for s in samples if t_start <= s[0] <= t_end + 1.0] or samples
-        result["memory_peak"] = {"rss_kb": max((s[1] for s in inside), default=None),
-                                 "vm_kb": max((s[2] for s in inside), default=None)}
+        result["memory_peak_during_attack"] = {"rss_kb": max((s[1] for s in inside), default=None),
+                                               "vm_kb": max((s[2] for s in inside), default=None)}
         result["cpu_percent"] = {"avg": cpu_between(samples, t_start, t_end),
                                  "peak_1s": cpu_peak_1s(samples, t_start, t_end + 1.0)}
         result["pings"] = ping_stats(data["pings"], t_start, t_end)
@@ -958,13 +988,18 @@ def run_one(name, attack, args, honest, workdir, extra=None):
             result["attack_figures"]["phases"][phase]["cpu_percent"] = cpu_between(samples, a, b)
             result["attack_figures"]["phases"][phase]["pings"] = ping_stats(data["pings"], a, b)
         # After the attack: the samples at +10 s / +60 s are taken while the checks below run.
-        marks = {}
+        marks, peak = {}, dict(result["memory_peak_during_attack"])
 
         def tail():
+            # Every 100 ms until the last mark: a node may keep growing while it works through
+            # what the attack queued.
             for a in after:
-                delay = t_end + a - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
+                while time.monotonic() < t_end + a:
+                    st = proc_status(t.pid)
+                    for k in ("rss_kb", "vm_kb"):
+                        if st and (peak[k] is None or st[k] > peak[k]):
+                            peak[k] = st[k]
+                    time.sleep(min(0.1, max(0.0, t_end + a - time.monotonic())))
                 marks["%ds" % a] = proc_status(t.pid)
         tail_thread = threading.Thread(target=tail, daemon=True)
         tail_thread.start()
@@ -979,6 +1014,7 @@ def run_one(name, attack, args, honest, workdir, extra=None):
             result["honest"] = honest.ops(t.addr, "%s-%s" % (args.target, name))
         tail_thread.join()
         result["memory_after"] = marks
+        result["memory_peak"] = peak  # during the attack and until the last mark
         result["node_alive_at_end"] = t.proc.poll() is None
     except Exception as e:  # noqa: BLE001 - a failed run is reported, the next one still runs
         result["error"] = "%s: %s" % (type(e).__name__, e)
@@ -1004,9 +1040,9 @@ def summary(r):
         return "%s/%s: ERROR %s" % (r["target"], r["attack"], r["error"])
     p, a = r["pings"], r.get("attack_figures", {})
     after = r.get("memory_after", {})
-    s = "%s/%s: RSS %s -> peak %s (VM peak %s) -> %s; CPU avg %s%%; pings p50 %s ms p99 %s ms max %s ms lost %d/%d" % (
+    s = "%s/%s: RSS %s -> peak %s (during the attack %s; VM peak %s) -> %s; CPU avg %s%%; pings p50 %s ms p99 %s ms max %s ms lost %d/%d" % (
         r["target"], r["attack"], mib((r["memory_before"] or {}).get("rss_kb")), mib(r["memory_peak"]["rss_kb"]),
-        mib(r["memory_peak"]["vm_kb"]), ", ".join("%s %s" % (k, mib((v or {}).get("rss_kb"))) for k, v in after.items()),
+        mib(r["memory_peak_during_attack"]["rss_kb"]), mib(r["memory_peak"]["vm_kb"]), ", ".join("%s %s" % (k, mib((v or {}).get("rss_kb"))) for k, v in after.items()),
         r["cpu_percent"]["avg"], p["p50_ms"], p["p99_ms"], p["max_ms"], p["lost"], p["sent"])
     if "send_rate_per_s" in a:
         s += "; sent %d/s, node asked %d forged senders" % (a["send_rate_per_s"], a["node_requests_to_forged_senders"])
