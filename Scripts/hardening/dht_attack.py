@@ -294,10 +294,12 @@ def _die_with_parent():
     _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphan if the harness is killed -9
 
 
-def spawn(argv, log=None, stdin=subprocess.DEVNULL, stdout=None, die_with_parent=False):
+def spawn(argv, log=None, stdin=subprocess.DEVNULL, stdout=None):
+    """Starts a child in its own process group. It gets SIGKILL if the thread that started it ends
+    (every caller waits for its children, so only a harness killed with -9 triggers that)."""
     out = stdout if stdout is not None else (open(log, "ab") if log else subprocess.DEVNULL)
     p = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=open(log, "ab") if log else subprocess.DEVNULL,
-                         start_new_session=True, preexec_fn=_die_with_parent if die_with_parent else None)
+                         start_new_session=True, preexec_fn=_die_with_parent)
     CHILDREN.add(p)
     return p
 
@@ -391,7 +393,7 @@ class Target:
         else:
             argv = [binary, "-s", "-p", str(self.port)] + (["-b", "%s:%d" % bootstrap] if bootstrap else [])
         self.argv = argv
-        self.proc = spawn(argv, log=log, die_with_parent=True)
+        self.proc = spawn(argv, log=log)
         self.pid = self.proc.pid
         # dhtnode has no --duration: a timer bounds it as serve --duration bounds ours.
         self.timer = threading.Timer(budget, kill, args=(self.proc,))
