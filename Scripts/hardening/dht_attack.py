@@ -934,8 +934,10 @@ def build_info(binary):
         info["mtime"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(os.path.getmtime(binary)))
     except OSError:
         pass
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(binary))))
-    if os.path.isdir(os.path.join(root, ".git")) or os.path.isfile(os.path.join(root, ".git")):
+    root = os.path.dirname(os.path.realpath(binary))  # the checkout the binary was built in
+    while root != "/" and not os.path.exists(os.path.join(root, ".git")):
+        root = os.path.dirname(root)
+    if root != "/":
         try:
             info["commit"] = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
                                             text=True, timeout=5).stdout.strip()
