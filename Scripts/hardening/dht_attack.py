@@ -934,7 +934,7 @@ def build_info(binary):
         info["mtime"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(os.path.getmtime(binary)))
     except OSError:
         pass
-    root = os.path.dirname(os.path.realpath(binary))  # the checkout the binary was built in
+    root = os.path.dirname(os.path.realpath(binary))  # its checkout; HEAD is read now, not at build time
     while root != "/" and not os.path.exists(os.path.join(root, ".git")):
         root = os.path.dirname(root)
     if root != "/":
