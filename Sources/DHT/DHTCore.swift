@@ -26,6 +26,7 @@ public final class DHTCore {
     var limiter: RateLimiter
     var assembler: ValuePartAssembler
     var pending = PendingRequests()
+    var newcomers = NewcomerProbes()
     var searches: [SearchKey: Search] = [:]
     var listenSockets: [UInt32: SearchKey] = [:]
     var operations: [OperationID: OperationState] = [:]
@@ -213,12 +214,12 @@ public final class DHTCore {
         case .pingQuestionable(let q) where !pending.isPinging(q.address):
             let tid = makeTid()
             sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: q.address, nodeId: q.id, purpose: .ping, now: now)
-        case .inserted where !replied && !pending.isPinging(address):
+        case .inserted where !replied:
             // A newcomer that contacted us is only advertised once it has answered us (§8.1):
-            // ask it now rather than waiting for a lookup to pass by. One ping per address at a
-            // time, so fresh ids from one socket do not turn us into a ping reflector.
-            let tid = makeTid()
-            sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: address, nodeId: id, purpose: .ping, now: now)
+            // ask it in a little while (see NewcomerProbes) rather than waiting for a lookup to
+            // pass by. One probe per address at a time, so fresh ids from one socket do not turn
+            // us into a ping reflector.
+            newcomers.schedule(address, now: now)
         default:
             break
         }

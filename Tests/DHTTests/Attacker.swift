@@ -29,6 +29,13 @@ struct Attacker {
         return Self.decode(core.takeOutputs())
     }
 
+    /// Lets the node's newcomer probes come due; returns the pings it sends.
+    mutating func awaitProbes() -> [(WireMessage, PeerAddress)] {
+        now += NewcomerProbes.delay + 1_000
+        core.tick(now: now)
+        return Self.decode(core.takeOutputs()).filter { $0.0.kind == .query(.ping) }
+    }
+
     static func decode(_ outputs: [DHTOutput]) -> [(WireMessage, PeerAddress)] {
         outputs.compactMap {
             if case .send(let b, let to) = $0, let m = try? MessageParser.parse(b) { return (m, to) }

@@ -23,6 +23,9 @@ import Testing
             }
             a.now += 1
         }
+        for (ping, to) in a.awaitProbes() {
+            a.send(Attacker.pong(tid: ping.tid, sender: a.freshId(), to: to), from: to)
+        }
     }
 
     /// 20 honest puts (a get for the token, then the put) from one honest node that answers the
@@ -34,13 +37,13 @@ import Testing
         for i in 0..<20 {
             let key = InfoHash.hashing(key: "honest-\(i)")
             let out = a.send(enc.get(tid: UInt32(100 + i), key: key, query: Query(), want: nil), from: honest)
-            for (m, to) in out where m.kind == .query(.ping) && to == honest {
-                a.send(Attacker.pong(tid: m.tid, sender: id, to: honest), from: honest)
-            }
             let token = out.first { $0.0.kind == .reply }?.0.token ?? []
             for d in enc.put(tid: UInt32(200 + i), key: key, packedValues: [Value(id: UInt64(i + 1), data: [9]).packed()], created: nil, token: token) {
                 a.send(d, from: honest)
             }
+        }
+        for (m, to) in a.awaitProbes() where to == honest {
+            a.send(Attacker.pong(tid: m.tid, sender: id, to: honest), from: honest)
         }
         return (a.core.statistics.storedValues - before, id)
     }
@@ -78,19 +81,21 @@ import Testing
             let out = a.send(MessageEncoder(nodeId: a.freshId(), network: 0).ping(tid: UInt32(i)), from: address)
             pings += out.filter { $0.0.kind == .query(.ping) }.count
         }
+        pings += a.awaitProbes().count
         #expect(pings == 1)
     }
 
     /// Public addresses of one /24 fill at most two places per bucket, even when they answer.
     @Test func oneSubnetHoldsTwoPlacesPerBucket() {
         var a = Attacker(config: Attacker.config(rateLimited: false))
+        var ids: [PeerAddress: InfoHash] = [:]
         for host in 1...200 {
             let address = Attacker.publicAddress(0, host: UInt32(host))
-            let id = a.freshId()
-            let out = a.send(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: address)
-            for (ping, _) in out where ping.kind == .query(.ping) {
-                a.send(Attacker.pong(tid: ping.tid, sender: id, to: address), from: address)
-            }
+            ids[address] = a.freshId()
+            a.send(MessageEncoder(nodeId: ids[address]!, network: 0).ping(tid: 1), from: address)
+        }
+        for (ping, to) in a.awaitProbes() {
+            a.send(Attacker.pong(tid: ping.tid, sender: ids[to]!, to: to), from: to)
         }
         for bucket in a.core.table4.buckets {
             let members = bucket.nodes + (bucket.replacement.map { [$0] } ?? [])
@@ -105,8 +110,8 @@ import Testing
         var a = Attacker()
         let id = a.freshId()
         let home = PeerAddress(host: "127.0.0.3", port: 4000)!
-        let out = a.send(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: home)
-        let ping = try #require(out.first { $0.0.kind == .query(.ping) })
+        a.send(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: home)
+        let ping = try #require(a.awaitProbes().first)
         a.send(Attacker.pong(tid: ping.0.tid, sender: id, to: home), from: home)
         a.send(MessageEncoder(nodeId: id, network: 0).ping(tid: 2), from: PeerAddress(host: "127.0.0.4", port: 4000)!)
         a.send(MessageEncoder(nodeId: a.freshId(), network: 0).ping(tid: 3), from: home)
