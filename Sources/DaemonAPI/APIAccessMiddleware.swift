@@ -1,22 +1,29 @@
-import Hummingbird
+import HTTPServerLimits
 import HTTPTypes
+import Hummingbird
 
-/// Refuses (401) any request without `Authorization: Bearer <token>`. WebSocket clients in a
-/// browser cannot set headers, so `?access_token=<token>` is accepted too.
-struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
+/// Applies ``APIAccess`` to every request of a router: refusals are answered with their status
+/// (`WWW-Authenticate: Bearer` on a 401) and logged once per interval per kind, with a count,
+/// since a web page can send them in a loop.
+struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
+    let access: APIAccess
+    /// True on the WebSocket router only.
+    let queryTokenAllowed: Bool
+    let throttle: LogThrottle
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let header = request.headers[.authorization].flatMap { value -> Substring? in
-            value.hasPrefix("Bearer ") ? value.dropFirst(7) : nil
+        let credentials = APIAccess.Credentials(
+            host: request.head.authority, origins: request.headers[values: .origin], authorization: request.headers[.authorization],
+            queryToken: request.uri.queryParameters["access_token"],
+            isPreflight: request.method == .options && request.headers[.accessControlRequestMethod] != nil)
+        guard let refusal = access.refusal(credentials, queryTokenAllowed: queryTokenAllowed) else {
+            return try await next(request, context)
         }
-        let given = header ?? request.uri.queryParameters["access_token"]
-        guard let given, APIToken.matches(given, token) else {
-            context.logger.notice("API request refused: missing or wrong token", metadata: ["path": "\(request.uri.path)"])
-            var headers = HTTPFields()
-            headers[.wwwAuthenticate] = "Bearer"
-            throw HTTPError(.unauthorized, headers: headers, message: "missing or wrong API token (see the daemon's api-token file)")
+        throttle.note(refusal.kind) { count in
+            context.logger.notice("API requests refused", metadata: ["reason": "\(refusal.kind)", "count": "\(count)", "path": "\(request.uri.path.prefix(100))"])
         }
-        return try await next(request, context)
+        var headers = HTTPFields()
+        if refusal.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        throw HTTPError(refusal.status, headers: headers, message: refusal.message)
     }
 }
