@@ -50,7 +50,7 @@ struct RafikiDHTBench: AsyncParsableCommand {
         if !skipQuota {
             progress("put flood below and at the 64 MiB storage quota")
             for session in sessions {
-                flood.append(try await Throughput.quotaFlood(session, quotaBytes: 64 << 20, valueBytes: 900, seconds: 0.5))
+                flood.append(try await Throughput.quotaFlood(session, quotaBytes: 64 << 20, valueBytes: 400, seconds: 1))
             }
         }
         ours.stop(); theirs.stop()

@@ -74,7 +74,8 @@ enum Throughput {
 
     /// Puts of distinct new values per second while the target's storage is below its quota
     /// (OpenDHT's default, 64 MiB), and again once a flood has filled it past the quota, where
-    /// every put evicts (issue #13: eviction used to scan every stored value).
+    /// every put evicts (issue #13: eviction used to scan every stored value). Values must stay
+    /// small enough to travel inline (one datagram per put, OpenDHT's 600-byte threshold).
     static func quotaFlood(_ session: Session, quotaBytes: Int, valueBytes: Int, seconds: Double) async throws -> (below: Double, atQuota: Double) {
         let (enc, token) = (session.enc, session.token)
         let data = [UInt8](repeating: 5, count: valueBytes)
