@@ -94,9 +94,15 @@ public final class ConnectionTable: Sendable {
     /// Closes a connection the limits gave up on. Input first: Hummingbird takes a connection
     /// whose input closed before a request for an ordinary hang-up, where a plain close would be
     /// logged as an error for each connection (a flood of log lines under attack).
+    ///
+    /// Runs on the channel's own event loop: the victim may belong to another loop, or still be
+    /// in its setup (admitted, not yet registered), and NIO may half-close only a registered,
+    /// active channel (otherwise it traps on an assertion).
     static func close(_ channel: any Channel) {
-        channel.close(mode: .input, promise: nil)
-        channel.close(promise: nil)
+        channel.eventLoop.execute {
+            if channel.isActive { channel.close(mode: .input, promise: nil) }
+            channel.close(promise: nil)
+        }
     }
 
     private static func markWaiting(_ id: UInt64, _ waiting: Bool, in state: inout State) {
