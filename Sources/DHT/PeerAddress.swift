@@ -51,7 +51,9 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
     public init?(hostPort: String) {
         var host = Substring(hostPort)
         guard let colon = host.lastIndex(of: ":") else { return nil }
-        guard let port = UInt16(host[host.index(after: colon)...]) else { return nil }
+        let portText = host[host.index(after: colon)...]
+        // Digits only: `UInt16("+80")` would accept a sign.
+        guard portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = UInt16(portText) else { return nil }
         host = host[..<colon]
         if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
         self.init(host: String(host), port: port)
@@ -116,7 +118,7 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var v: UInt32 = 0
         for p in parts {
-            guard p.count <= 3, let n = UInt8(p) else { return nil }
+            guard p.count <= 3, p.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = UInt8(p) else { return nil }
             v = v << 8 | UInt32(n)
         }
         return v
@@ -129,7 +131,7 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
             if part.isEmpty { return [] }
             var out: [UInt16] = []
             for g in part.split(separator: ":", omittingEmptySubsequences: false) {
-                guard g.count <= 4, let n = UInt16(g, radix: 16) else { return nil }
+                guard g.count <= 4, g.allSatisfy(\.isHexDigit), let n = UInt16(g, radix: 16) else { return nil }
                 out.append(n)
             }
             return out
