@@ -25,6 +25,9 @@ public struct ServerURL: Sendable, Hashable, CustomStringConvertible {
     public init(scheme: Scheme, host: ServerHost, port: UInt16? = nil, path: String = "") throws(NameServiceError) {
         try Self.checkPath(path)
         (self.scheme, self.host, self.port, self.path) = (scheme, host, port, path)
+        // The whole URL, however it was built (a redirect's path, `appending`), so
+        // that what is accepted here is also accepted again from ``string``.
+        guard string.utf8.count <= Self.maxLength else { throw .invalidServer("the URL is longer than \(Self.maxLength) characters") }
     }
 
     /// Parses an absolute URL such as `https://ns.jami.net` or `http://127.0.0.1:8080/ns`.

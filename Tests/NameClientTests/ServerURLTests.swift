@@ -55,6 +55,11 @@ import Testing
         #expect(throws: NameServiceError.self) { try base.redirect(to: "http://[::1]:99999/") }
         #expect(throws: NameServiceError.self) { try base.redirect(to: "name/alice") }  // relative paths are not followed
         #expect(throws: NameServiceError.self) { try base.redirect(to: "") }
+        // Found by FuzzAddresses: a path under the limit on a long origin made a URL that did not
+        // parse again from its own string. The limit is on the whole URL, however it is built.
+        let long = "/" + String(repeating: "e", count: ServerURL.maxLength - 10)
+        #expect(throws: NameServiceError.self) { try base.redirect(to: long) }
+        #expect(throws: NameServiceError.self) { try base.appending(path: long) }
         let plain = try ServerURL("http://127.0.0.1:8080")
         #expect(try plain.redirect(to: "https://ns.example.org/").string == "https://ns.example.org/")
         #expect(try plain.appending(path: "/name/bob").string == "http://127.0.0.1:8080/name/bob")
