@@ -52,10 +52,26 @@ extension NameServerClient {
         }
         do {
             let response = try await http.execute(request, deadline: deadline)
-            let buffer = try await response.body.collect(upTo: Self.maxAnswer)
+            let buffer = try await Self.collect(response.body, by: deadline)
             return (Int(response.status.code), response.headers, Array(buffer.readableBytesView))
         } catch {
             throw .unreachable("\(url.host.urlForm): \(Self.describe(error))")
+        }
+    }
+
+    /// The body, by the same deadline: AsyncHTTPClient's covers the response head only, so a
+    /// server dripping its answer a byte at a time would hold the request for as long as it liked.
+    private static func collect(_ body: HTTPClientResponse.Body, by deadline: NIODeadline) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: maxAnswer) }
+            group.addTask {
+                let left = (deadline - .now()).nanoseconds
+                if left > 0 { try await Task.sleep(nanoseconds: UInt64(left)) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case let buffer?? = try await group.next() else { throw HTTPClientError.deadlineExceeded }
+            return buffer
         }
     }
 

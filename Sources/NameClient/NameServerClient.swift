@@ -45,11 +45,7 @@ public struct NameServerClient: Sendable {
     /// `timeout` bounds a whole request, redirects included.
     public init(server: ServerURL, httpClient: HTTPClient = NameServerClient.redirectFreeHTTPClient, timeout: TimeAmount = .seconds(10),
                 maxRedirects: Int = NameServerClient.defaultMaxRedirects) {
-        base = .success(server)
-        self.server = server.string
-        http = httpClient
-        self.timeout = timeout
-        self.maxRedirects = max(0, maxRedirects)
+        self.init(base: .success(server), shown: server.string, httpClient: httpClient, timeout: timeout, maxRedirects: maxRedirects)
     }
 
     /// The same from text; an invalid address fails every request with
@@ -57,14 +53,14 @@ public struct NameServerClient: Sendable {
     /// it is typed or configured, to report it there.
     public init(server: String = NameServerClient.defaultServer, httpClient: HTTPClient = NameServerClient.redirectFreeHTTPClient,
                 timeout: TimeAmount = .seconds(10), maxRedirects: Int = NameServerClient.defaultMaxRedirects) {
-        do {
-            let url = try ServerURL(server)
-            (base, self.server) = (.success(url), url.string)
-        } catch {
-            (base, self.server) = (.failure(Self.invalid(error)), String(server.prefix(200)))
-        }
-        http = httpClient
-        self.timeout = timeout
+        let base: Result<ServerURL, NameClientError>
+        do { base = .success(try ServerURL(server)) } catch { base = .failure(Self.invalid(error)) }
+        let shown = (try? base.get().string) ?? String(server.prefix(200))
+        self.init(base: base, shown: shown, httpClient: httpClient, timeout: timeout, maxRedirects: maxRedirects)
+    }
+
+    private init(base: Result<ServerURL, NameClientError>, shown: String, httpClient: HTTPClient, timeout: TimeAmount, maxRedirects: Int) {
+        (self.base, server, http, self.timeout) = (base, shown, httpClient, timeout)
         self.maxRedirects = max(0, maxRedirects)
     }
 

@@ -6,7 +6,8 @@ import Synchronization
 /// A name server that lies with redirects, on 127.0.0.1, for tests of what a client follows
 /// (issue 13, finding 7). `GET /name/<case>` answers `302` to the target listed in ``cases``;
 /// `GET /final/<name>` answers a plain (unsigned) lookup for `<name>`, so a redirect that is
-/// rightly followed ends in a found name. Every request is counted, to show a loop was cut short.
+/// rightly followed ends in a found name. `GET /name/drip` answers `200` at once and then sends
+/// its body a byte a second for two minutes. Every request is counted, to show a loop was cut short.
 public final class HostileNameServer: Sendable {
     /// The redirect case → its `Location` (`PORT` is replaced by the server's own port).
     public static let cases: [String: String] = [
@@ -44,6 +45,7 @@ public final class HostileNameServer: Sendable {
         router.get("/name/:case") { request, context -> Response in
             hits.value.withLock { $0 += 1 }
             let name = context.parameters.get("case") ?? ""
+            if name == "drip" { return dripping() }
             guard let target = cases[name] else { return Response(status: .notFound) }
             let port = request.head.authority.flatMap { $0.split(separator: ":").last }.map(String.init) ?? "0"
             return Response(status: .found, headers: [.location: target.replacingOccurrences(of: "PORT", with: port)])
@@ -66,6 +68,21 @@ public final class HostileNameServer: Sendable {
             throw HostileNameServerError.didNotStart
         }
         return HostileNameServer(port: port, hits: hits, group: group, running: running)
+    }
+
+    /// A valid lookup answer, padded with 120 spaces sent one a second (a write fails, and the
+    /// handler ends, once the client has hung up).
+    private static func dripping() -> Response {
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: #"{"name":"drip","#))
+            for _ in 0..<120 {
+                try await Task.sleep(for: .seconds(1))
+                try await writer.write(ByteBuffer(string: " "))
+            }
+            try await writer.write(ByteBuffer(string: #""addr":"0x\#(address)"}"#))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
     }
 
     private init(port: Int, hits: Counter, group: ServiceGroup, running: Task<Void, any Error>) {
