@@ -166,7 +166,7 @@ let package = Package(
         .target(
             name: "DaemonClient",
             dependencies: [
-                "Daemon",
+                "Daemon", "NameService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
