@@ -46,7 +46,11 @@ extension AccountStore {
             discard(staged)
             throw .io("cannot put account \(staged.id) in place: \(why)")
         }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: staged.folder.path)) ?? []
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: staged.folder.path) } catch {
+            discard(staged)
+            throw .io("cannot read the staged files of account \(staged.id)")
+        }
         for name in names where rename(staged.folder.appendingPathComponent(name).path, target.appendingPathComponent(name).path) != 0 {
             let why = String(cString: strerror(errno))
             discard(staged)

@@ -23,6 +23,7 @@ public struct ServerURL: Sendable, Hashable, CustomStringConvertible {
     public static let maxLength = 2048
 
     public init(scheme: Scheme, host: ServerHost, port: UInt16? = nil, path: String = "") throws(NameServiceError) {
+        guard port != 0 else { throw .invalidServer("port 0 is out of range (1-65535)") }
         try Self.checkPath(path)
         (self.scheme, self.host, self.port, self.path) = (scheme, host, port, path)
         // The whole URL, however it was built (a redirect's path, `appending`), so
@@ -51,7 +52,7 @@ public struct ServerURL: Sendable, Hashable, CustomStringConvertible {
     /// A server named by its authority alone (`host`, `host:port`, `[v6]:port`), as in Jami's
     /// `user@host` queries.
     public init(scheme: Scheme, authority: some StringProtocol) throws(NameServiceError) {
-        guard authority.utf8.count <= Self.maxLength else { throw .invalidServer("the host is longer than \(ServerHost.maxLength) characters") }
+        guard authority.utf8.count <= Self.maxLength else { throw .invalidServer("the address is longer than \(Self.maxLength) characters") }
         let (host, port) = try Self.authority(Substring(authority), portRequired: false)
         try self.init(scheme: scheme, host: host, port: port)
     }
