@@ -117,6 +117,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict),
         // Deadlines and a connection bound for our Hummingbird servers (name server, local API).
@@ -180,7 +182,7 @@ let package = Package(
         .target(
             name: "DaemonClient",
             dependencies: [
-                "Daemon",
+                "Daemon", "NameService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -201,13 +203,18 @@ let package = Package(
         // cooperative thread pool.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         // The user-facing CLI.
         .executableTarget(
             name: "rafiki",
             dependencies: [
-                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient", "Daemon", "DaemonClient",
+                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient", "Contacts", "Daemon", "DaemonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -267,12 +274,12 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
-        .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity"]),
+        .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "DaemonAPI", "DaemonClient", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
-                "HTTPServerLimits", "TestSupport",
+                "HTTPServerLimits", "NameService", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -286,5 +293,6 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        .testTarget(name: "NameClientTests", dependencies: ["NameClient", "NameService", "Identity", "TestSupport"]),
     ]
 )

@@ -5,7 +5,8 @@ import PackageDescription
 
 let package = Package(
     name: "RafikiFuzz",
-    dependencies: [.package(path: "..")],
+    // Named: a path dependency is otherwise called after its folder, which is not `main` in a worktree.
+    dependencies: [.package(name: "main", path: "..")],
     targets: [
         .executableTarget(
             name: "FuzzMessagePack",
@@ -26,6 +27,14 @@ let package = Package(
         .executableTarget(
             name: "FuzzValueParts",
             dependencies: [.product(name: "DHT", package: "main"), .product(name: "MessagePack", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "FuzzAddresses",
+            dependencies: [.product(name: "NameService", package: "main"), .product(name: "Contacts", package: "main"), .product(name: "DHT", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "FuzzAPIBodies",
+            dependencies: [.product(name: "Daemon", package: "main"), .product(name: "Contacts", package: "main"), .product(name: "NameService", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
             name: "FuzzPacket",

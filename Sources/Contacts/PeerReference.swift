@@ -2,11 +2,15 @@ import Identity
 import NameService
 
 /// What a person types to name a peer (protocol §1.4): a 40-hex account id, optionally as a
-/// `jami:` or `ring:` URI with `@ring.dht`/`@jami.dht`, or a registered username (to be resolved
-/// on a name server).
+/// `jami:` or `ring:` URI with `@ring.dht`/`@jami.dht`, a registered username (to be resolved
+/// on the configured name server), or `username@host` to ask the name server at that host. The
+/// host is checked here (``ServerURL``), so a pasted reference cannot steer a connection to a
+/// port or host nothing should dial.
 public enum PeerReference: Sendable, Hashable {
     case account(PublicKeyID)
     case username(String)
+    /// A username on the name server of `server` (https, as Jami does).
+    case usernameOnServer(String, server: ServerURL)
 
     public init(_ text: String) throws(ContactsError) {
         var s = Substring(text.lowercased()).trimmingSpaces()
@@ -25,7 +29,19 @@ public enum PeerReference: Sendable, Hashable {
             return
         }
         // A URI names an account id; only a bare word is a username (the name server's rules).
-        guard !hadScheme, let name = try? NameRules.canonical(s) else { throw .invalidPeer(String(text.prefix(80))) }
+        guard !hadScheme else { throw .invalidPeer(String(text.prefix(80))) }
+        if s.contains("@") {
+            let query: NameQuery
+            do throws(NameServiceError) { query = try NameQuery(s) } catch .invalidServer(let why) {
+                throw .invalidServer(String(text.prefix(80)), why)
+            } catch {
+                throw .invalidPeer(String(text.prefix(80)))
+            }
+            guard let server = query.server else { throw .invalidPeer(String(text.prefix(80))) }
+            self = .usernameOnServer(query.name, server: server)
+            return
+        }
+        guard let name = try? NameRules.canonical(s) else { throw .invalidPeer(String(text.prefix(80))) }
         self = .username(name)
     }
 }

@@ -1,6 +1,9 @@
 /// The profile Jami clients put in trust requests: a vCard (2.1 or 3.0) with at least `FN` and
 /// perhaps a base64 `PHOTO`. Only what the daemon needs is read; the bytes are kept as sent.
 public enum VCard {
+    /// Characters of a display name that are kept (Jami clients show about this many).
+    public static let maxDisplayName = 128
+
     /// A vCard with a display name and an optional photo (base64 of a JPEG or PNG).
     public static func make(displayName: String, photoBase64: String? = nil, photoType: String = "JPEG") -> [UInt8] {
         var lines = ["BEGIN:VCARD", "VERSION:2.1", "FN:" + escape(displayName)]
@@ -9,7 +12,7 @@ public enum VCard {
         return Array(lines.joined(separator: "\r\n").utf8)
     }
 
-    /// The `FN` (display name) of a vCard, at most 128 characters, or nil.
+    /// The `FN` (display name) of a vCard, at most ``maxDisplayName`` characters, or nil.
     public static func displayName(in bytes: [UInt8]) -> String? {
         guard bytes.count <= TrustRequest.maxPayload + 4096 else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
@@ -20,7 +23,7 @@ public enum VCard {
             guard name == "FN" else { continue }
             let value = unescape(String(line[line.index(after: colon)...]))
             let clean = value.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }
-            let result = String(String.UnicodeScalarView(clean)).prefix(128)
+            let result = String(String.UnicodeScalarView(clean)).prefix(maxDisplayName)
             return result.isEmpty ? nil : String(result)
         }
         return nil

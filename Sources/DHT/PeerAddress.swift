@@ -51,7 +51,9 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
     public init?(hostPort: String) {
         var host = Substring(hostPort)
         guard let colon = host.lastIndex(of: ":") else { return nil }
-        guard let port = UInt16(host[host.index(after: colon)...]) else { return nil }
+        let portText = host[host.index(after: colon)...]
+        // Digits only: `UInt16("+80")` would accept a sign.
+        guard portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = UInt16(portText) else { return nil }
         host = host[..<colon]
         if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
         self.init(host: String(host), port: port)
@@ -142,20 +144,31 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var v: UInt32 = 0
         for p in parts {
-            guard p.count <= 3, let n = UInt8(p) else { return nil }
+            guard p.count <= 3, p.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = UInt8(p) else { return nil }
             v = v << 8 | UInt32(n)
         }
         return v
     }
 
+    /// Eight hex groups with at most one `::`; the last two may be written as a dotted IPv4
+    /// address (`::ffff:192.0.2.1`, and `::0.1.0.1`, the form the system prints for `::1:1`).
     private static func parseIPv6(_ s: String) -> [UInt8]? {
-        let halves = s.components(separatedBy: "::")
+        var text = Substring(s)
+        var embedded: [UInt16] = []
+        if let colon = text.lastIndex(of: ":"), text[colon...].contains(".") {
+            guard let v4 = parseIPv4(String(text[text.index(after: colon)...])) else { return nil }
+            embedded = [UInt16(v4 >> 16), UInt16(truncatingIfNeeded: v4)]
+            // Keep a `::` before it; drop a single separating `:`.
+            text = text[..<colon]
+            if text.hasSuffix(":") { text = text[...colon] } else if text.isEmpty { return nil }
+        }
+        let halves = text.components(separatedBy: "::")
         guard halves.count <= 2 else { return nil }
         func groups(_ part: String) -> [UInt16]? {
             if part.isEmpty { return [] }
             var out: [UInt16] = []
             for g in part.split(separator: ":", omittingEmptySubsequences: false) {
-                guard g.count <= 4, let n = UInt16(g, radix: 16) else { return nil }
+                guard g.count <= 4, g.allSatisfy(\.isHexDigit), let n = UInt16(g, radix: 16) else { return nil }
                 out.append(n)
             }
             return out
@@ -163,9 +176,10 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
         guard let head = groups(halves[0]) else { return nil }
         var all = head
         if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
-            all += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+            guard let tail = groups(halves[1]), head.count + tail.count + embedded.count < 8 else { return nil }
+            all += Array(repeating: 0, count: 8 - head.count - tail.count - embedded.count) + tail
         }
+        all += embedded
         guard all.count == 8 else { return nil }
         return all.flatMap { [UInt8($0 >> 8), UInt8(truncatingIfNeeded: $0)] }
     }

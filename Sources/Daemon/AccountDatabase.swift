@@ -12,6 +12,8 @@ import Identity
 /// log without waiting for the disk (a power cut may lose the last few changes, never consistency),
 /// which keeps a received request from waiting on fsync.
 public final class AccountDatabase: Sendable {
+    /// Its name in the account folder.
+    public static let fileName = "rafiki.sqlite"
     private let queue: DatabaseQueue
 
     public init(path: String) throws(DaemonError) {

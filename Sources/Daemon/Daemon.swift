@@ -4,6 +4,7 @@ import Foundation
 import Identity
 import Logging
 import NameClient
+import NameService
 import SecureDHT
 
 /// The accounts this device runs, each online through its own ``AccountRuntime``; created,
@@ -18,6 +19,8 @@ public actor Daemon {
     var bootstrap: [PeerAddress] = []
     /// RSA size for new keys; Jami uses 4096. Tests may lower it to save time.
     let keyBits: Int
+    /// `configuration.nameServer`, checked once; a bad one fails each lookup with the reason.
+    let nameServer: Result<ServerURL, DaemonError>
 
     public init(home: DaemonHome, configuration: DaemonConfiguration, logger: Logger, keyBits: Int = 4096) {
         self.home = home
@@ -25,11 +28,17 @@ public actor Daemon {
         self.logger = logger
         self.keyBits = keyBits
         store = AccountStore(root: home.accounts)
+        do {
+            nameServer = .success(try ServerURL(configuration.nameServer))
+        } catch {
+            nameServer = .failure(.invalid("nameServer in the configuration: \(error.reason)"))
+        }
     }
 
     /// Brings every stored account online. An account that cannot start is reported (event and
     /// log) and skipped; the others run.
     public func start() async {
+        store.removeAbandonedStaging()
         bootstrap = await BootstrapResolver.resolve(configuration.bootstrap, logger: logger)
         for id in store.accounts() {
             do {
@@ -62,7 +71,7 @@ public actor Daemon {
         guard let announcement else {
             throw .invalid("account \(id) has no signed device announcement and its archive has a password: import it again with `rafiki account import`")
         }
-        let database = try AccountDatabase(path: folder.appendingPathComponent("rafiki.sqlite").path)
+        let database = try AccountDatabase(path: folder.appendingPathComponent(AccountDatabase.fileName).path)
         let runtime = AccountRuntime(
             device: device, accountID: id, announcement: announcement, revocationList: AnnouncementFile.revocationList(in: folder),
             database: database, settings: settings, events: events, logger: logger)
@@ -84,35 +93,47 @@ public actor Daemon {
 
     public var accountIDs: [PublicKeyID] { runtimes.keys.sorted() }
 
-    /// A new account (three RSA keys, made off the cooperative pool) with this device, online at once.
+    /// A new account (three RSA keys, made off the cooperative pool) with this device, online at
+    /// once. The input is checked before any key is made, and a failure at any later step
+    /// leaves no account behind (see ``install(_:device:input:)``).
     public func createAccount(password: String?, deviceName: String, displayName: String?) async throws(DaemonError) -> AccountRuntime {
+        let input = try AccountInput(password: password, deviceName: deviceName, displayName: displayName)
         let made: (archive: AccountArchive, device: DeviceIdentity)
         do { made = try await AccountFactory.create(bits: keyBits) } catch { throw DaemonError(error) }
-        return try await install(made.archive, device: made.device, password: password, deviceName: deviceName, displayName: displayName)
+        return try await install(made.archive, device: made.device, input: input)
     }
 
     /// Imports an archive (Jami's or ours); this machine becomes a new device of the account.
     public func importAccount(archive bytes: [UInt8], password: String?, deviceName: String) async throws(DaemonError) -> AccountRuntime {
+        let input = try AccountInput(password: password, deviceName: deviceName, displayName: nil)
         let archive: AccountArchive
         do {
-            archive = try ArchiveFile.open(bytes, password: password)
+            archive = try ArchiveFile.open(bytes, password: input.password)
             try ChainVerifier().verify(archive.accountChain)
         } catch { throw DaemonError(error) }
         if runtimes[archive.accountID] != nil { throw .invalid("account \(archive.accountID) is already on this device") }
         let device: DeviceIdentity
         do { device = try await DeviceIdentity.createOnOwnThread(for: archive, bits: keyBits) } catch { throw DaemonError(error) }
-        return try await install(archive, device: device, password: password, deviceName: deviceName, displayName: nil)
+        return try await install(archive, device: device, input: input)
     }
 
-    private func install(_ archive: AccountArchive, device: DeviceIdentity, password: String?, deviceName: String, displayName: String?) async throws(DaemonError) -> AccountRuntime {
+    /// Writes the account's folder whole (``AccountStore/install(_:device:input:)``) and starts
+    /// it. When it cannot start, a new account is removed again, so the caller's error is the
+    /// only trace.
+    private func install(_ archive: AccountArchive, device: DeviceIdentity, input: AccountInput) async throws(DaemonError) -> AccountRuntime {
+        let id = archive.accountID
+        // Checked again after the key was made: another import of it may have finished meanwhile.
+        guard runtimes[id] == nil else { throw .invalid("account \(id) is already on this device") }
+        let isNew = try store.install(archive, device: device, input: input)
         do {
-            try store.save(archive, password: password, device: device, deviceName: deviceName)
-            try AnnouncementFile.save(for: archive, device: device, in: store.folder(archive.accountID))
-        } catch let e as DaemonError { throw e } catch let e as IdentityError { throw DaemonError(e) } catch { throw .storage("\(error)") }
-        try await startAccount(archive.accountID)
-        let runtime = try runtime(archive.accountID.hex)
-        if let displayName { try await runtime.setProfile(VCard.make(displayName: displayName)) }
-        return runtime
+            try await startAccount(id)
+            return try runtime(id.hex)
+        } catch {
+            await runtimes.removeValue(forKey: id)?.stop()
+            if isNew { store.remove(id) }
+            logger.error("account not created", metadata: ["account": "\(id)", "error": "\(error)"])
+            throw error
+        }
     }
 
     /// The account archive as stored (encrypted when the account has a password).
@@ -130,17 +151,15 @@ public actor Daemon {
     /// A peer typed by a person: an id, a `jami:` URI, a username or `user@nameserver-host`.
     public func resolve(_ text: String) async throws(DaemonError) -> PublicKeyID {
         let reference: PeerReference
-        do { reference = try PeerReference(text) } catch {
-            if let at = text.lastIndex(of: "@"), at != text.startIndex { return try await lookup(String(text[..<at]), server: "https://" + text[text.index(after: at)...]) }
-            throw DaemonError(error)
-        }
+        do { reference = try PeerReference(text) } catch { throw DaemonError(error) }
         switch reference {
         case .account(let id): return id
-        case .username(let name): return try await lookup(name, server: configuration.nameServer)
+        case .username(let name): return try await lookup(name, server: nameServer.get())
+        case .usernameOnServer(let name, let server): return try await lookup(name, server: server)
         }
     }
 
-    private func lookup(_ name: String, server: String) async throws(DaemonError) -> PublicKeyID {
+    private func lookup(_ name: String, server: ServerURL) async throws(DaemonError) -> PublicKeyID {
         do {
             return try await NameServerClient(server: server).lookup(name: name).address
         } catch .notFound {

@@ -1,4 +1,5 @@
 import Foundation
+import NameService
 
 /// `config.json` in the daemon's home: everything a user may want to change, in one file. Missing
 /// keys take the defaults, so an empty `{}` (or no file) is a working configuration.
@@ -37,6 +38,24 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         apiOrigins = try c.decodeIfPresent([String].self, forKey: .apiOrigins) ?? d.apiOrigins
         pendingRequestLimit = try c.decodeIfPresent(Int.self, forKey: .pendingRequestLimit) ?? d.pendingRequestLimit
         dhtLifetimeOverrides = try c.decodeIfPresent([String: Int64].self, forKey: .dhtLifetimeOverrides)
+    }
+
+    /// Every address and port in here, checked before anything binds or connects: the name
+    /// server URL, the bootstrap entries, the DHT and API hosts and ports. `rafikid` calls it
+    /// once the command-line options are applied, so a bad value stops it with the reason
+    /// instead of reaching the socket layer.
+    public func validate() throws(DaemonError) {
+        do { _ = try ServerURL(nameServer) } catch { throw .invalid("nameServer '\(nameServer.prefix(80))': \(error.reason)") }
+        if let (entry, error) = BootstrapResolver.invalidEntries(bootstrap).first {
+            throw .invalid("bootstrap entry '\(entry.prefix(80))': \(error.reason)")
+        }
+        for (name, host) in [("dhtHost", dhtHost), ("apiHost", apiHost)] {
+            do { _ = try ServerHost(host) } catch { throw .invalid("\(name) '\(host.prefix(80))': \(error.reason)") }
+        }
+        for (name, port) in [("dhtPort", dhtPort), ("apiPort", apiPort)] where !(0...65535).contains(port) {
+            throw .invalid("\(name) \(port) is out of range (0-65535; 0 picks a free port)")
+        }
+        guard pendingRequestLimit >= 0 else { throw .invalid("pendingRequestLimit must not be negative") }
     }
 
     /// Reads `config.json`; a missing file gives the defaults, a broken one an error naming it.

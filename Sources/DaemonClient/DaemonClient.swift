@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import HTTPTypes
 import Logging
+import NameService
 import NIOCore
 import NIOHTTP1
 import WSClient
@@ -28,7 +29,12 @@ public struct DaemonClient: Sendable {
         }
         let t = String(decoding: token, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if let socket = endpoint.socket { return DaemonClient(unixSocket: socket, token: t) }
-        return DaemonClient(baseURL: endpoint.url ?? "", token: t)
+        // The file is read from disk like any other input: a port above 65535 in it would
+        // otherwise trap in the socket layer (issue 13, finding 7).
+        let url: ServerURL
+        do { url = try ServerURL(endpoint.url ?? "") } catch { throw .invalidEndpoint(home.endpointFile.path, error.reason) }
+        guard url.scheme == .http else { throw .invalidEndpoint(home.endpointFile.path, "the local API is plain http") }
+        return DaemonClient(baseURL: url.string, token: t)
     }
 
     /// A daemon serving its API on the Unix socket at `path`.
@@ -146,6 +152,8 @@ public struct DaemonClient: Sendable {
 public enum DaemonClientError: Error, Sendable, CustomStringConvertible {
     case notRunning(String)
     case notReachable(String, String)
+    /// `api.json` names an address no client should dial (file, reason).
+    case invalidEndpoint(String, String)
     case unauthorized(String)
     case api(status: Int, message: String)
     case transport(String)
@@ -154,6 +162,7 @@ public enum DaemonClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .notRunning(let home): "daemon not running (home \(home)): start it with `rafiki daemon` or `rafikid`"
         case .notReachable(let url, let why): "daemon not reachable at \(url): \(why)"
+        case .invalidEndpoint(let file, let why): "\(file) names an unusable address (\(why)): restart rafikid to rewrite it"
         case .unauthorized(let why): "the daemon refused the API token: \(why)"
         case .api(_, let message): message
         case .transport(let why): why

@@ -44,16 +44,19 @@ public struct AccountStore: Sendable {
         return names.compactMap { PublicKeyID(hex: $0) }.filter { FileManager.default.fileExists(atPath: folder($0).appendingPathComponent("account.json").path) }.sorted()
     }
 
-    /// Writes a new account (or a newly imported one) with this device.
+    /// Writes a new account (or a newly imported one) with this device, in one step (see
+    /// ``stage(_:password:device:deviceName:)``).
     public func save(_ archive: AccountArchive, password: String?, device: DeviceIdentity, deviceName: String) throws(IdentityError) {
-        let dir = folder(archive.accountID)
-        try SecureFile.makeDirectory(dir)
+        try commit(stage(archive, password: password, device: device, deviceName: deviceName))
+    }
+
+    func write(_ archive: AccountArchive, password: String?, device: DeviceIdentity, deviceName: String, in dir: URL) throws(IdentityError) {
         try SecureFile.write(Array(device.key.pkcs8PEM.utf8), to: dir.appendingPathComponent("ring_device.key"))
         try SecureFile.write(Array(device.chain.pem.utf8), to: dir.appendingPathComponent("ring_device.crt"))
         try SecureFile.write(try ArchiveFile.seal(archive, password: password), to: dir.appendingPathComponent("archive.gz"))
         let info = Info(accountID: archive.accountID.hex, archiveHasPassword: !(password ?? "").isEmpty,
                         devices: [.init(id: device.shortID.hex, name: deviceName, certificate: CertificateChain([device.certificate]).pem)])
-        try saveInfo(info, for: archive.accountID)
+        try saveInfo(info, in: dir)
     }
 
     public func info(_ id: PublicKeyID) throws(IdentityError) -> Info {
@@ -63,9 +66,14 @@ public struct AccountStore: Sendable {
     }
 
     public func saveInfo(_ info: Info, for id: PublicKeyID) throws(IdentityError) {
+        try saveInfo(info, in: folder(id))
+    }
+
+    private func saveInfo(_ info: Info, in dir: URL) throws(IdentityError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try SecureFile.write(Array((try? encoder.encode(info)) ?? Data()), to: folder(id).appendingPathComponent("account.json"))
+        guard let json = try? encoder.encode(info) else { throw .malformed("account.json of \(info.accountID) cannot be encoded") }
+        try SecureFile.write(Array(json), to: dir.appendingPathComponent("account.json"))
     }
 
     public func archiveBytes(_ id: PublicKeyID) throws(IdentityError) -> [UInt8] {

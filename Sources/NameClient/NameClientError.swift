@@ -13,6 +13,12 @@ public enum NameClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// between) lies about who owns the name.
     case forgedAnswer(String)
     case unreachable(String)
+    /// The server address (given, configured or in a `user@host` query) is refused before any
+    /// connection, with the reason.
+    case invalidServer(String)
+    /// The server redirected somewhere we do not go: an invalid or downgraded URL, a loop, or
+    /// more than the allowed number of hops.
+    case badRedirect(String)
     case serverError(status: Int, message: String)
 
     public var description: String {
@@ -26,6 +32,8 @@ public enum NameClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .rateLimited: "the name server limits registrations from this address; try again later"
         case .forgedAnswer(let why): "the name server's answer does not check out (\(why)); not trusting it"
         case .unreachable(let why): "name server unreachable: \(why)"
+        case .invalidServer(let why): "invalid name server address: \(why)"
+        case .badRedirect(let why): "name server redirect not followed: \(why)"
         case .serverError(let status, let message): "name server error \(status)\(message.isEmpty ? "" : ": " + message)"
         }
     }

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Glibc
 import FoundationEssentials
 import Identity
 import NameService
@@ -23,18 +22,46 @@ public struct NameLookup: Sendable, Equatable {
 }
 
 /// Client of Jami's name-server protocol (ours or ns.jami.net).
+///
+/// The server address is a checked ``ServerURL``; redirects are followed by hand, each target
+/// checked the same way (see ``NameServerClient+HTTP``), at most ``maxRedirects`` hops, never in
+/// a loop nor from https to http.
 public struct NameServerClient: Sendable {
     public static let defaultServer = "https://ns.jami.net"
+    /// Redirects followed per request; jamid's libcurl is set to a handful as well.
+    public static let defaultMaxRedirects = 3
 
+    /// The server's base URL, or why the string it was made from was refused (reported by the
+    /// first request).
+    let base: Result<ServerURL, NameClientError>
+    /// The server, for messages: the checked URL, or the refused text (bounded).
     public let server: String
-    private let http: HTTPClient
-    private let timeout: TimeAmount
+    let http: HTTPClient
+    let timeout: TimeAmount
+    let maxRedirects: Int
 
     /// `server` is a base URL such as `http://127.0.0.1:8080`; a trailing `/` is ignored.
-    public init(server: String = NameServerClient.defaultServer, httpClient: HTTPClient = .shared, timeout: TimeAmount = .seconds(10)) {
-        self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
-        http = httpClient
-        self.timeout = timeout
+    /// `httpClient` must not follow redirects itself (``redirectFreeHTTPClient`` does not);
+    /// `timeout` bounds a whole request, redirects included.
+    public init(server: ServerURL, httpClient: HTTPClient = NameServerClient.redirectFreeHTTPClient, timeout: TimeAmount = .seconds(10),
+                maxRedirects: Int = NameServerClient.defaultMaxRedirects) {
+        self.init(base: .success(server), shown: server.string, httpClient: httpClient, timeout: timeout, maxRedirects: maxRedirects)
+    }
+
+    /// The same from text; an invalid address fails every request with
+    /// ``NameClientError/invalidServer(_:)``. Check it first with ``ServerURL/init(_:)`` where
+    /// it is typed or configured, to report it there.
+    public init(server: String = NameServerClient.defaultServer, httpClient: HTTPClient = NameServerClient.redirectFreeHTTPClient,
+                timeout: TimeAmount = .seconds(10), maxRedirects: Int = NameServerClient.defaultMaxRedirects) {
+        let base: Result<ServerURL, NameClientError>
+        do { base = .success(try ServerURL(server)) } catch { base = .failure(Self.invalid(error)) }
+        let shown = (try? base.get().string) ?? String(server.prefix(200))
+        self.init(base: base, shown: shown, httpClient: httpClient, timeout: timeout, maxRedirects: maxRedirects)
+    }
+
+    private init(base: Result<ServerURL, NameClientError>, shown: String, httpClient: HTTPClient, timeout: TimeAmount, maxRedirects: Int) {
+        (self.base, server, http, self.timeout) = (base, shown, httpClient, timeout)
+        self.maxRedirects = max(0, maxRedirects)
     }
 
     /// `GET /name/<name>`.
@@ -106,34 +133,10 @@ public struct NameServerClient: Sendable {
         return answer
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws(NameClientError) -> (Int, [UInt8]) {
-        var request = HTTPClientRequest(url: server + path)
-        request.method = method
-        request.headers.add(name: "Accept", value: "*/*")
-        request.headers.add(name: "User-Agent", value: "Rafiki")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        do {
-            let response = try await http.execute(request, timeout: timeout)
-            // Answers are a few hundred bytes; jamid also stops reading at 1 MiB.
-            let buffer = try await response.body.collect(upTo: 1 << 20)
-            return (Int(response.status.code), Array(buffer.readableBytesView))
-        } catch {
-            throw .unreachable("\(server): \(Self.describe(error))")
-        }
-    }
-
-    private static func message(_ body: [UInt8]) -> String {
-        if let e = try? JSONDecoder().decode(ErrorResponse.self, from: Data(body)) { return e.error }
-        return String(decoding: body.prefix(200), as: UTF8.self)
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .connectTimeout { return "timed out" }
-        if let e = error as? HTTPClientError, e == .bodyLengthMismatch || e == .remoteConnectionClosed { return "connection closed" }
-        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)).lowercased() }
-        return "\(error)"
+    /// The server's reason, bounded and without control characters (it ends up in logs and
+    /// terminals).
+    static func message(_ body: [UInt8]) -> String {
+        let text = (try? JSONDecoder().decode(ErrorResponse.self, from: Data(body)))?.error ?? String(decoding: body.prefix(200), as: UTF8.self)
+        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(200).filter { $0.value >= 0x20 && $0.value != 0x7f }))
     }
 }

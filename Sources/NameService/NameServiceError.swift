@@ -1,5 +1,6 @@
 /// Why the name server refuses a request. Each case maps to the status code and message of
-/// Jami's protocol, which is what decides how jamid reports it to its user.
+/// Jami's protocol, which is what decides how jamid reports it to its user. One case is a
+/// client's refusal: ``invalidServer``, a server address that is not used at all.
 public enum NameServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidName
     case invalidAddress
@@ -16,12 +17,15 @@ public enum NameServiceError: Error, Sendable, Equatable, CustomStringConvertibl
     case addressHasName(String)
     case rateLimited
     case storeUnavailable
+    /// A server URL or host (typed, configured or sent in a redirect) that is refused before
+    /// anything connects to it, with the reason.
+    case invalidServer(String)
 
     /// HTTP status, following the reference server (jamid: 400 incomplete, 401 bad signature,
     /// 403/409 taken).
     public var status: Int {
         switch self {
-        case .invalidName, .invalidAddress, .malformedBody, .missingPublicKey, .missingSignature: 400
+        case .invalidName, .invalidAddress, .malformedBody, .missingPublicKey, .missingSignature, .invalidServer: 400
         case .keyMismatch, .badSignature: 401
         case .nameTaken, .addressHasName: 403
         case .bodyTooLarge: 413
@@ -44,6 +48,16 @@ public enum NameServiceError: Error, Sendable, Equatable, CustomStringConvertibl
         case .addressHasName(let name): "address already registered with name \(name)"
         case .rateLimited: "too many registrations, try again later"
         case .storeUnavailable: "server error"
+        case .invalidServer(let why): "invalid server address: \(why)"
         }
+    }
+}
+
+extension NameServiceError {
+    /// The description without the category: for ``invalidServer(_:)`` the reason alone, for a
+    /// message that already says which address it is about.
+    public var reason: String {
+        if case .invalidServer(let why) = self { return why }
+        return description
     }
 }

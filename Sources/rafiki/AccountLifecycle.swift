@@ -17,6 +17,8 @@ struct CreateAccount: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let pw = password ? try Password.read(prompt: "new password", confirm: true) : nil
+            // Checked before the keys are made (the daemon checks again).
+            let input = try AccountInput(password: pw, deviceName: deviceName, displayName: displayName)
             if let daemon = options.daemon {
                 fputs("the daemon is generating three RSA keys (CA, account, device)…\n", stderr)
                 let a = try await daemon.call(.POST, "/v1/accounts", body: API.NewAccount(password: pw, deviceName: deviceName, displayName: displayName), as: API.Account.self)
@@ -28,8 +30,7 @@ struct CreateAccount: AsyncParsableCommand {
             fputs("generating three RSA-\(bits) keys (CA, account, device)…\n", stderr)
             let start = ContinuousClock.now
             let (archive, device) = try await AccountFactory.create(bits: bits)
-            try options.store.save(archive, password: pw, device: device, deviceName: deviceName)
-            try AnnouncementFile.save(for: archive, device: device, in: options.store.folder(archive.accountID))
+            try options.store.install(archive, device: device, input: input)
             fputs("created in \(ContinuousClock.now - start)\n", stderr)
             print("account \(archive.accountID.hex)")
             print("device  \(device.shortID.hex)")
@@ -94,6 +95,7 @@ struct ImportAccount: AsyncParsableCommand {
         try await reportingErrors {
             let bytes = try SecureFile.read(URL(fileURLWithPath: file))
             let pw = password ? try Password.read(prompt: "archive password") : nil
+            let input = try AccountInput(password: pw, deviceName: deviceName, displayName: nil)
             if let daemon = options.daemon {
                 let a = try await daemon.call(.POST, "/v1/accounts/import",
                                               body: API.ImportAccount(archive: Data(bytes).base64EncodedString(), password: pw, deviceName: deviceName), as: API.Account.self)
@@ -110,8 +112,7 @@ struct ImportAccount: AsyncParsableCommand {
             try ChainVerifier().verify(archive.accountChain)
             fputs("generating this device's RSA key…\n", stderr)
             let device = try DeviceIdentity.create(for: archive)
-            try options.store.save(archive, password: pw, device: device, deviceName: deviceName)
-            try AnnouncementFile.save(for: archive, device: device, in: options.store.folder(archive.accountID))
+            try options.store.install(archive, device: device, input: input)
             print("account \(archive.accountID.hex)")
             print("device  \(device.shortID.hex)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contacts
 import Daemon
 import DaemonClient
 import Foundation
@@ -16,6 +17,11 @@ struct AddContact: AsyncParsableCommand {
         commandName: "add", abstract: "Send a contact request to a Jami id, jami: URI, username or user@nameserver.")
     @OptionGroup var options: DaemonOptions
     @Argument(help: "Who to add.") var peer: String
+
+    /// The daemon checks it too; checking here makes a typo a usage error before any request.
+    func validate() throws {
+        do { _ = try PeerReference(peer) } catch { throw ValidationError("\(error)") }
+    }
 
     func run() async throws {
         try await talkingToDaemon {

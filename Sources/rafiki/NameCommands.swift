@@ -12,16 +12,33 @@ struct NameCommand: AsyncParsableCommand {
         subcommands: [LookupName.self, ReverseLookup.self, RegisterName.self])
 }
 
-/// Which name server to ask.
+/// Which name server to ask. The URL is checked here, before anything connects: a bad one is
+/// a usage error naming the problem.
 struct NameServerOptions: ParsableArguments {
-    @Option(help: "Name server URL (default: $RAFIKI_NAME_SERVER, else \(NameServerClient.defaultServer)).")
+    @Option(help: "Name server URL, http or https (default: $RAFIKI_NAME_SERVER, else \(NameServerClient.defaultServer)).")
     var server: String?
+
+    @Option(help: "Redirects followed per request, each checked like the server URL.")
+    var maxRedirects = NameServerClient.defaultMaxRedirects
 
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    func client(for query: NameQuery? = nil) -> NameServerClient {
-        NameServerClient(server: query?.server ?? server ?? ProcessInfo.processInfo.environment["RAFIKI_NAME_SERVER"] ?? NameServerClient.defaultServer)
+    func validate() throws {
+        if let server {
+            do { _ = try ServerURL(server) } catch { throw ValidationError("--server: \(error.reason)") }
+        }
+        guard (0...20).contains(maxRedirects) else { throw ValidationError("--max-redirects must be between 0 and 20") }
+    }
+
+    func client(for query: NameQuery? = nil) throws -> NameServerClient {
+        if let url = query?.server { return NameServerClient(server: url, maxRedirects: maxRedirects) }
+        let text = server ?? ProcessInfo.processInfo.environment["RAFIKI_NAME_SERVER"] ?? NameServerClient.defaultServer
+        do {
+            return NameServerClient(server: try ServerURL(text), maxRedirects: maxRedirects)
+        } catch {
+            throw CLIError("name server '\(text.prefix(80))' (from \(server == nil ? "RAFIKI_NAME_SERVER" : "--server")): \(error.reason)")
+        }
     }
 }
 
@@ -37,8 +54,11 @@ struct LookupName: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let query: NameQuery
-            do { query = try NameQuery(name) } catch { throw CLIError(NameClientError.invalidName.description) }
-            let found = try await nameRequest(name) { try await options.client(for: query).lookup(name: query.name) }
+            do throws(NameServiceError) { query = try NameQuery(name) } catch .invalidServer(let why) { throw CLIError("\(name.prefix(80)): \(why)") } catch {
+                throw CLIError(NameClientError.invalidName.description)
+            }
+            let client = try options.client(for: query)
+            let found = try await nameRequest(name) { try await client.lookup(name: query.name) }
             if options.json {
                 printJSON(["name": found.name, "account": found.address.hex, "verified": String(found.verified)])
             } else {
@@ -60,7 +80,8 @@ struct ReverseLookup: AsyncParsableCommand {
         try await reportingErrors {
             let id: PublicKeyID
             do { id = try AccountAddress.parse(account) } catch { throw CLIError(NameClientError.invalidAddress.description) }
-            let name = try await nameRequest(account) { try await options.client().reverse(address: id) }
+            let client = try options.client()
+            let name = try await nameRequest(account) { try await client.reverse(address: id) }
             if options.json { printJSON(["name": name, "account": id.hex]) } else { print(name) }
         }
     }
@@ -84,7 +105,7 @@ struct RegisterName: AsyncParsableCommand {
             let id = try store.account()
             let info = try store.store.info(id)
             let archive = try store.store.archive(id, password: try Password.forAccount(info))
-            let client = options.client()
+            let client = try options.client()
             try await nameRequest(canonical) { try await client.register(name: canonical, accountKey: archive.accountKey) }
             if options.json {
                 printJSON(["name": canonical, "account": id.hex, "server": client.server])

@@ -3,6 +3,7 @@ import DHT
 import DHTTransport
 import Foundation
 import Identity
+import NameService
 import SecureDHT
 
 /// `rafiki account publish`: put this device's certificate chain and the account's revocation
@@ -22,6 +23,7 @@ struct PublishAccount: AsyncParsableCommand {
     func validate() throws {
         guard !bootstrap.isEmpty else { throw ValidationError("give at least one --bootstrap HOST:PORT") }
         for b in bootstrap where PeerAddress(hostPort: b) == nil { throw ValidationError("--bootstrap needs HOST:PORT with a numeric IP, got '\(b)'") }
+        do { _ = try ServerHost(bind) } catch { throw ValidationError("--bind: \(error.reason)") }
         guard duration >= 0 else { throw ValidationError("--duration must not be negative") }
     }
 

@@ -47,6 +47,7 @@ struct Rafikid: AsyncParsableCommand {
             if !bootstrap.isEmpty { config.bootstrap = bootstrap }
             if let dhtHost { config.dhtHost = dhtHost }
             if let nameServer { config.nameServer = nameServer }
+            try config.validate()
             let token = try APIToken.loadOrCreate(at: home.tokenFile)
             let daemon = Daemon(home: home, configuration: config, logger: logger, keyBits: keyBits)
             let address: DaemonAPIServer.Address = config.apiSocket.map { .unixSocket($0) } ?? .tcp(host: config.apiHost, port: config.apiPort)

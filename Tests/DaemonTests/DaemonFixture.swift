@@ -41,9 +41,13 @@ final class TestDaemon: @unchecked Sendable {
     /// Serve the API on `<home>/api.sock` instead of loopback TCP.
     let onUnixSocket: Bool
 
-    init(network: TestNetwork, home: URL? = nil, onUnixSocket: Bool = false) {
+    /// The configured name server (nothing listens at the default).
+    let nameServer: String
+
+    init(network: TestNetwork, home: URL? = nil, onUnixSocket: Bool = false, nameServer: String = "http://127.0.0.1:9") {
         self.network = network
         self.onUnixSocket = onUnixSocket
+        self.nameServer = nameServer
         self.home = DaemonHome(root: home ?? FileManager.default.temporaryDirectory.appendingPathComponent("rafikid-\(UUID().uuidString)"))
     }
 
@@ -52,7 +56,7 @@ final class TestDaemon: @unchecked Sendable {
         config.bootstrap = [network.bootstrapAddress]
         config.dhtHost = "127.0.0.1"
         config.apiPort = 0
-        config.nameServer = "http://127.0.0.1:9"
+        config.nameServer = nameServer
         config.pendingRequestLimit = 16
         config.dhtLifetimeOverrides = Dictionary(uniqueKeysWithValues: TestNetwork.lifetimes.map { (String($0.key), $0.value) })
         var logger = Logger(label: "test-rafikid")
