@@ -91,14 +91,19 @@ extension AccountRuntime {
         public var removed: Int64
         public var conversationId: String
         public var displayName: String?
-        /// nil when unknown (not followed, or not yet heard of).
+        /// nil when unknown (not followed, or not yet heard of); true only once this run's DHT
+        /// listen has seen the peer, never from stored data.
         public var online: Bool?
+        /// Seconds since 1970 when the peer was last known online (nil: never seen).
+        public var lastSeen: Int64?
     }
 
     public func contactViews() throws(DaemonError) -> [ContactView] {
-        try database.contacts().map { peer, c, name in
+        let seen = try database.presence()
+        return try database.contacts().map { peer, c, name in
             ContactView(id: peer.hex, state: c.state, confirmed: c.confirmed, added: c.added, removed: c.removed,
-                        conversationId: c.conversationId, displayName: name, online: c.isActive ? isOnline(peer) : nil)
+                        conversationId: c.conversationId, displayName: name, online: c.isActive ? isOnline(peer) : nil,
+                        lastSeen: isOnline(peer) == true ? WallClock.unixSeconds : seen[peer]?.lastSeen)
         }
     }
 

@@ -78,13 +78,42 @@ extension AccountRuntime {
     }
 
     private func setPresence(_ account: PublicKeyID, online: Bool) {
-        try? database.savePresence(account, online: online, at: WallClock.unixSeconds)
+        do {
+            try database.savePresence(account, online: online, at: WallClock.unixSeconds)
+        } catch {
+            logger.error("could not record presence", metadata: ["peer": "\(account)", "error": "\(error)"])
+        }
         emit(.presence, peer: account) { $0.online = online }
     }
 
     /// Whether `account` has a live announcement now (nil when we do not follow it).
     func isOnline(_ account: PublicKeyID) -> Bool? {
         watched[account].map { !$0.announcements.isEmpty }
+    }
+
+    /// The accounts seen so far, for `GET /v1/accounts/{id}/presence`: online only once this
+    /// run's DHT listen has seen a live announcement (what was stored says when they were last
+    /// seen, not that they are online now).
+    public func presence() throws(DaemonError) -> [API.Presence] {
+        let now = WallClock.unixSeconds
+        return try database.presence().map { account, row in
+            if isOnline(account) == true { return API.Presence(id: account.hex, online: true, changed: row.changed, lastSeen: now) }
+            // Stored online: online then, unknown since, so the last change we know of is when
+            // it was last seen.
+            return API.Presence(id: account.hex, online: false, changed: row.online ? row.lastSeen ?? row.changed : row.changed, lastSeen: row.lastSeen)
+        }
+        .sorted { $0.id < $1.id }
+    }
+
+    /// Records that the contacts online now were seen until now, before we stop following them.
+    func recordLastSeen() {
+        let online = watched.filter { $0.key != id && !$0.value.announcements.isEmpty }.map(\.key)
+        guard !online.isEmpty else { return }
+        do {
+            try database.touchPresence(online, at: WallClock.unixSeconds)
+        } catch {
+            logger.error("could not record when contacts were last seen", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A request on its way to one device: signed and encrypted (to the announced key) while

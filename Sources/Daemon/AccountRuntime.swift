@@ -71,6 +71,7 @@ public actor AccountRuntime {
         var configuration = DHTNode.Configuration(bindHost: settings.dhtHost, port: settings.dhtPort)
         configuration.logger = logger
         configuration.dht.lifetimeOverrides = settings.lifetimeOverrides
+        configuration.dht.nodeId = dhtNodeId()
         do {
             node = try await SecureDHTNode.start(configuration, identity: device)
         } catch {
@@ -81,6 +82,26 @@ public actor AccountRuntime {
         tasks.append(Task { await self.join() })
     }
 
+    /// The DHT node id this account's node uses, made once and kept in its database. After a
+    /// restart, the entries other nodes still hold for our previous run name us: our own
+    /// lookups skip them instead of waiting for a dead node to time out (about 7 s per put),
+    /// and the others update the address when we reach them.
+    private func dhtNodeId() -> InfoHash {
+        if let saved = try? database.setting(Self.nodeIdSetting), let id = InfoHash(bytes: saved) { return id }
+        var rng = SystemRandomNumberGenerator()
+        let id = InfoHash.random(using: &rng)
+        do {
+            try database.setSetting(Self.nodeIdSetting, id.bytes)
+        } catch {
+            logger.warning("could not keep the DHT node id; a restart will rejoin more slowly", metadata: ["error": "\(error)"])
+        }
+        return id
+    }
+
+    static let nodeIdSetting = "dht.nodeId"
+
+    /// Once a node answers: listens first (they need nothing published, and each waits for a
+    /// lookup), our values published at once beside them; requests go out once we are announced.
     private func join() async {
         guard let node else { return }
         var delay = Duration.seconds(1)
@@ -95,20 +116,27 @@ public actor AccountRuntime {
             }
         }
         guard !Task.isCancelled else { return }
-        await publish(on: node)
         listenInbox(on: node)
         watch(id)
-        for (peer, contact, _) in (try? database.contacts()) ?? [] where contact.isActive { watch(peer) }
+        do {
+            for (peer, contact, _) in try database.contacts() where contact.isActive { watch(peer) }
+        } catch {
+            logger.error("cannot read the contacts to follow", metadata: ["error": "\(error)"])
+        }
+        await publish(on: node)
         setState(.registered)
         await deliverPendingRequests()
     }
 
-    /// Permanent puts: the DHT re-announces them before they expire, for as long as we run.
+    /// Permanent puts, all at once: the DHT re-announces them before they expire, for as long
+    /// as we run.
     private func publish(on node: SecureDHTNode) async {
+        let (announcement, revocationList, id) = (announcement, revocationList, id)
+        async let certificate: Void = { _ = try await node.publishCertificate() }()
+        async let announced: Void = { _ = try await node.node.put(InfoHash(id), announcement, permanent: true) }()
+        async let revocation: Void = { if let revocationList { _ = try await node.publishRevocationList(revocationList, account: id) } }()
         do {
-            try await node.publishCertificate()
-            try await node.node.put(InfoHash(id), announcement, permanent: true)
-            if let revocationList { try await node.publishRevocationList(revocationList, account: id) }
+            _ = try await (certificate, announced, revocation)
             logger.info("device announced", metadata: ["device": "\(device.shortID)"])
         } catch {
             logger.error("publishing failed", metadata: ["error": "\(error)"])
@@ -118,6 +146,7 @@ public actor AccountRuntime {
     /// Stops listening and closes the node. Values already stored on other nodes expire by
     /// themselves (10 minutes for the announcement).
     public func stop() async {
+        recordLastSeen()
         for t in tasks { t.cancel() }
         for w in watched.values { w.task.cancel() }
         tasks = []

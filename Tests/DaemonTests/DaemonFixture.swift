@@ -14,8 +14,11 @@ import Testing
 final class TestNetwork: Sendable {
     static let lifetimes: [UInt16: Int64] = [0: 12_000]
     let bootstrap: DHTNode
+    /// The daemons made on this network, for ``withTestNetwork(_:)`` to stop (nil: not tracked).
+    let daemons: Mutex<[TestDaemon]?>
 
-    init() async throws {
+    init(tracksDaemons: Bool = false) async throws {
+        daemons = Mutex(tracksDaemons ? [] : nil)
         var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
         configuration.dht.lifetimeOverrides = Self.lifetimes
         configuration.dht.isBootstrapNode = true
@@ -26,6 +29,27 @@ final class TestNetwork: Sendable {
     var bootstrapAddress: String { "127.0.0.1:\(bootstrap.localAddress.port)" }
 
     func stop() async { await bootstrap.shutdown() }
+}
+
+/// Runs `body` on a fresh network, then stops every daemon made on it and the bootstrap node and
+/// deletes the daemons' folders, pass or fail.
+func withTestNetwork<T>(_ body: (TestNetwork) async throws -> T) async throws -> T {
+    let network = try await TestNetwork(tracksDaemons: true)
+    func tearDown() async {
+        for d in network.daemons.withLock({ list in defer { list = [] }; return list ?? [] }) {
+            await d.stop()
+            d.remove()
+        }
+        await network.stop()
+    }
+    do {
+        let result = try await body(network)
+        await tearDown()
+        return result
+    } catch {
+        await tearDown()
+        throw error
+    }
 }
 
 /// One rafikid (the library, with its API on a free loopback port) over a home folder; restartable.
@@ -45,6 +69,7 @@ final class TestDaemon: @unchecked Sendable {
         self.network = network
         self.onUnixSocket = onUnixSocket
         self.home = DaemonHome(root: home ?? FileManager.default.temporaryDirectory.appendingPathComponent("rafikid-\(UUID().uuidString)"))
+        network.daemons.withLock { $0?.append(self) }
     }
 
     func start() async throws {
