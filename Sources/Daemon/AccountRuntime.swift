@@ -68,37 +68,38 @@ public actor AccountRuntime {
     /// bound; joining the network continues in the background (state `trying`, then `registered`).
     public func start() async throws(DaemonError) {
         guard node == nil else { return }
+        let saved = savedNodeAddress()
         var configuration = DHTNode.Configuration(bindHost: settings.dhtHost, port: settings.dhtPort)
         configuration.logger = logger
         configuration.dht.lifetimeOverrides = settings.lifetimeOverrides
-        configuration.dht.nodeId = dhtNodeId()
+        configuration.dht.nodeId = saved.id
+        if settings.dhtPort == 0, let port = saved.port { configuration.port = port }
+        let started: SecureDHTNode
         do {
-            node = try await SecureDHTNode.start(configuration, identity: device)
+            started = try await Self.startNode(configuration, device: device, fallbackPort: settings.dhtPort, logger: logger)
         } catch {
             setState(.error, detail: "\(error)")
             throw .network("cannot start the DHT node: \(error)")
         }
+        node = started
+        saveNodeAddress(id: saved.id, port: Int(started.node.localAddress.port))
         setState(.trying)
         tasks.append(Task { await self.join() })
     }
 
-    /// The DHT node id this account's node uses, made once and kept in its database. After a
-    /// restart, the entries other nodes still hold for our previous run name us: our own
-    /// lookups skip them instead of waiting for a dead node to time out (about 7 s per put),
-    /// and the others update the address when we reach them.
-    private func dhtNodeId() -> InfoHash {
-        if let saved = try? database.setting(Self.nodeIdSetting), let id = InfoHash(bytes: saved) { return id }
-        var rng = SystemRandomNumberGenerator()
-        let id = InfoHash.random(using: &rng)
+    /// Starts the node; if the port of our last run was taken between the check and the bind,
+    /// on `fallbackPort` (the configured one, 0 for any).
+    private static func startNode(_ configuration: DHTNode.Configuration, device: DeviceIdentity, fallbackPort: Int,
+                                  logger: Logger) async throws -> SecureDHTNode {
         do {
-            try database.setSetting(Self.nodeIdSetting, id.bytes)
-        } catch {
-            logger.warning("could not keep the DHT node id; a restart will rejoin more slowly", metadata: ["error": "\(error)"])
+            return try await SecureDHTNode.start(configuration, identity: device)
+        } catch where configuration.port != fallbackPort {
+            logger.info("the DHT port of the last run is taken; using another", metadata: ["port": "\(configuration.port)"])
+            var again = configuration
+            again.port = fallbackPort
+            return try await SecureDHTNode.start(again, identity: device)
         }
-        return id
     }
-
-    static let nodeIdSetting = "dht.nodeId"
 
     /// Once a node answers: listens first (they need nothing published, and each waits for a
     /// lookup), our values published at once beside them; requests go out once we are announced.

@@ -1,6 +1,7 @@
 import Daemon
 import DaemonClient
 import Foundation
+import Glibc
 import Testing
 
 /// A daemon restarted from its folder (finding 10 of issue 13): until the DHT confirms a contact,
@@ -58,6 +59,30 @@ struct RestartTests {
         }
     }
 
+    @Test func aRestartKeepsTheDHTPortUnlessItIsTaken() async throws {
+        try await withTestNetwork { network in
+            let first = TestDaemon(network: network)
+            try await first.start()
+            let bob = try await first.createAccount("Bob")
+            let port = try #require(try await first.client.call(.GET, "/v1/accounts/\(bob.id)", as: API.Account.self).dhtPort)
+            await first.stop()
+
+            let second = TestDaemon(network: network, home: first.home.root)
+            try await second.start()
+            #expect(try await second.client.call(.GET, "/v1/accounts/\(bob.id)", as: API.Account.self).dhtPort == port)
+            await second.stop()
+
+            // Someone else holds the port now: the account starts on another one.
+            let holder = try UDPHolder(port: port)
+            defer { holder.close() }
+            let third = TestDaemon(network: network, home: first.home.root)
+            try await third.start()
+            try await third.recorder.wait("registered on another port") { $0.type == .registration && $0.state == "registered" }
+            let now = try await third.client.call(.GET, "/v1/accounts/\(bob.id)", as: API.Account.self).dhtPort
+            #expect(now != nil && now != port)
+        }
+    }
+
     /// Alice asks Bob, Bob accepts, Alice sees it confirmed.
     private func befriend(_ alice: API.Account, on a: TestDaemon, _ bob: API.Account, on b: TestDaemon) async throws {
         _ = try await a.client.call(.POST, "/v1/accounts/\(alice.id)/contacts", body: API.AddContact(peer: bob.id), as: AccountRuntime.ContactView.self)
@@ -65,4 +90,21 @@ struct RestartTests {
         _ = try await b.client.call(.POST, "/v1/accounts/\(bob.id)/requests/\(alice.id)/accept", as: AccountRuntime.ContactView.self)
         try await a.recorder.wait("confirmed at Alice") { $0.type == .contactConfirmed && $0.peer == bob.id }
     }
+}
+
+/// A plain UDP socket bound on 127.0.0.1:`port` (as another program would hold it).
+struct UDPHolder {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = UInt16(truncatingIfNeeded: port).bigEndian
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard fd >= 0, bound == 0 else { throw TestFailure("cannot hold UDP port \(port)") }
+    }
+
+    func close() { _ = Glibc.close(fd) }
 }
