@@ -68,7 +68,7 @@ class Lines:
         try:
             for line in stream:
                 self._queue.put((time.monotonic(), line))
-        except (OSError, ValueError):
+        except Exception:  # noqa: the stream was closed under us, or broke: it has ended
             pass
         self._queue.put(None)
 
@@ -132,8 +132,11 @@ class EventStream:
                 return t, event
 
     def close(self):
-        try:
-            self._conn.sock.shutdown(2)
-        except OSError:
-            pass
+        """Ends the stream (the reader thread sees it end); safe to call twice."""
+        sock = self._conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(2)
+            except OSError:
+                pass
         self._conn.close()

@@ -65,6 +65,16 @@ public final class AccountDatabase: Sendable {
                 UPDATE presence SET last_seen = changed;
                 """)
         }
+        m.registerMigration("v3") { db in
+            // Our request to each device of a peer, sealed, put again until they answer.
+            try db.execute(sql: """
+                CREATE TABLE outgoing (
+                    peer TEXT NOT NULL CHECK (length(peer) = 40), device TEXT NOT NULL CHECK (length(device) = 40),
+                    value BLOB NOT NULL, attempts INTEGER NOT NULL, next_attempt INTEGER NOT NULL,
+                    PRIMARY KEY (peer, device)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 

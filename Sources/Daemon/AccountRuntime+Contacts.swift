@@ -28,7 +28,7 @@ extension AccountRuntime {
             return c
         }
         publish(.contactAdded(peer, confirmed: contact.confirmed))
-        requestSentTo[peer] = nil
+        forgetDeliveries(to: peer)  // a new request: new values, a new schedule
         unwatch(peer)
         watch(peer)  // the listen replays the announcements alive now, so each device gets the request
         lookUpAnnouncements(peer)
@@ -46,6 +46,7 @@ extension AccountRuntime {
             return c
         }
         guard let contact else { throw .noSuchRequest(peer.hex) }
+        forgetDeliveries(to: peer)
         publish(.contactAdded(peer, confirmed: true))
         watch(peer)
         await sendAnswer(to: peer, conversationId: contact.conversationId)
@@ -71,6 +72,7 @@ extension AccountRuntime {
             try database.deleteRequest(from: peer, in: db)
         }
         unwatch(peer)
+        forgetDeliveries(to: peer)
         publish(.contactRemoved(peer, banned: ban))
     }
 

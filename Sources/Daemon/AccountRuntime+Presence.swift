@@ -68,15 +68,6 @@ extension AccountRuntime {
         }
     }
 
-    /// Sends our pending requests to the devices already seen (once we are published).
-    func deliverPendingRequests() async {
-        for (account, w) in watched where account != id {
-            for device in Set(w.announcements.values) {
-                if let delivery = startDelivery(to: account, device: device) { await finishDelivery(delivery) }
-            }
-        }
-    }
-
     private func setPresence(_ account: PublicKeyID, online: Bool) {
         do {
             try database.savePresence(account, online: online, at: WallClock.unixSeconds)
@@ -113,50 +104,6 @@ extension AccountRuntime {
             try database.touchPresence(online, at: WallClock.unixSeconds)
         } catch {
             logger.error("could not record when contacts were last seen", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// A request on its way to one device: signed and encrypted (to the announced key) while
-    /// the device's certificate chain is checked, put only if the check passes.
-    struct PendingDelivery {
-        var account: PublicKeyID
-        var device: PublicKeyID
-        var sealing: Task<Value, any Error>
-    }
-
-    /// Starts sending our request to a newly seen device of a contact who has not accepted yet;
-    /// nil when there is nothing to send. The RSA work starts here, before anything else waits.
-    func startDelivery(to account: PublicKeyID, device announcement: DeviceAnnouncement) -> PendingDelivery? {
-        let target = announcement.device
-        // Until our certificate is on the DHT, the peer could not check the request.
-        guard state == .registered, let node, let contact = try? database.contact(account), contact.isActive, !contact.confirmed,
-              requestSentTo[account]?.contains(target) != true
-        else { return nil }
-        requestSentTo[account, default: []].insert(target)
-        let value = TrustRequest(conversationId: contact.conversationId, payload: profile()).value()
-        node.node.prepare(Self.inbox(of: target))  // the inbox's nodes are found while the value is sealed
-        // Detached: the RSA work must not hold this actor while the chain check waits on the DHT.
-        let sealing = Task.detached { () async throws -> Value in try node.sealed(value, to: try await Self.encryptionKey(of: announcement, node: node)) }
-        return PendingDelivery(account: account, device: target, sealing: sealing)
-    }
-
-    func finishDelivery(_ d: PendingDelivery) async {
-        do {
-            try await validatedDevice(d.device, of: d.account)
-        } catch {
-            d.sealing.cancel()
-            logger.info("not sending a request to this device", metadata: ["device": "\(d.device)", "reason": "\(error)"])
-            // A certificate not found yet may be found when the device is announced again; an
-            // invalid one stays invalid.
-            if case .network = error { requestSentTo[d.account]?.remove(d.device) }
-            return
-        }
-        do {
-            try await requireNode().node.put(Self.inbox(of: d.device), d.sealing.value)
-            emit(.requestSent, peer: d.account) { $0.device = d.device.hex }
-        } catch {
-            logger.warning("could not send a trust request", metadata: ["device": "\(d.device)", "error": "\(error)"])
-            requestSentTo[d.account]?.remove(d.device)  // try again when it is announced again
         }
     }
 }

@@ -29,8 +29,12 @@ public actor AccountRuntime {
     var watched: [PublicKeyID: Watch] = [:]
     /// Revocation lists per account, with when they were fetched.
     var revocationCache: [PublicKeyID: (lists: [RevocationList], at: ContinuousClock.Instant)] = [:]
-    /// Devices we already sent our pending request to, this session.
+    /// Devices our pending request is being sealed or sent to, this session.
     var requestSentTo: [PublicKeyID: Set<PublicKeyID>] = [:]
+    /// Our requests being delivered, per device (see AccountRuntime+Delivery.swift), and the
+    /// timer of their next puts.
+    var outgoing: [OutgoingKey: AccountDatabase.OutgoingRequest] = [:]
+    var retryTimer: Task<Void, Never>?
 
     struct Watch {
         var task: Task<Void, Never>
@@ -44,6 +48,8 @@ public actor AccountRuntime {
         public var bootstrap: [PeerAddress]
         public var pendingRequestLimit: Int
         public var lifetimeOverrides: [UInt16: Int64]
+        /// When undelivered requests are put again.
+        public var delivery = DeliverySchedule()
     }
 
     public enum RegistrationState: String, Sendable, Codable {
@@ -126,6 +132,7 @@ public actor AccountRuntime {
         }
         await publish(on: node)
         setState(.registered)
+        resumeDeliveries()
         await deliverPendingRequests()
     }
 
@@ -148,6 +155,8 @@ public actor AccountRuntime {
     /// themselves (10 minutes for the announcement).
     public func stop() async {
         recordLastSeen()
+        retryTimer?.cancel()
+        retryTimer = nil
         for t in tasks { t.cancel() }
         for w in watched.values { w.task.cancel() }
         tasks = []

@@ -13,20 +13,36 @@ import Testing
 /// tests see presence expire.
 final class TestNetwork: Sendable {
     static let lifetimes: [UInt16: Int64] = [0: 12_000]
-    let bootstrap: DHTNode
+    private let node: Mutex<DHTNode>
     /// The daemons made on this network, for ``withTestNetwork(_:)`` to stop (nil: not tracked).
     let daemons: Mutex<[TestDaemon]?>
 
     init(tracksDaemons: Bool = false) async throws {
         daemons = Mutex(tracksDaemons ? [] : nil)
-        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
-        configuration.dht.lifetimeOverrides = Self.lifetimes
-        configuration.dht.isBootstrapNode = true
-        configuration.logger.logLevel = .critical
-        bootstrap = try await DHTNode.start(configuration)
+        node = Mutex(try await Self.startBootstrap(port: 0, nodeId: nil))
     }
 
+    private static func startBootstrap(port: Int, nodeId: InfoHash?) async throws -> DHTNode {
+        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: port)
+        configuration.dht.lifetimeOverrides = Self.lifetimes
+        configuration.dht.isBootstrapNode = true
+        configuration.dht.nodeId = nodeId
+        configuration.logger.logLevel = .critical
+        return try await DHTNode.start(configuration)
+    }
+
+    var bootstrap: DHTNode { node.withLock { $0 } }
+
     var bootstrapAddress: String { "127.0.0.1:\(bootstrap.localAddress.port)" }
+
+    /// Stops the bootstrap node and starts it again, same id and address, with empty storage:
+    /// what the network stored is gone, as when storing nodes leave.
+    func restartBootstrap() async throws {
+        let old = bootstrap
+        await old.shutdown()
+        let new = try await Self.startBootstrap(port: Int(old.localAddress.port), nodeId: old.nodeId)
+        node.withLock { $0 = new }
+    }
 
     func stop() async { await bootstrap.shutdown() }
 }

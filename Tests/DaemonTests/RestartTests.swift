@@ -69,6 +69,7 @@ struct RestartTests {
 
             let second = TestDaemon(network: network, home: first.home.root)
             try await second.start()
+            try await second.recorder.wait("registered again") { $0.type == .registration && $0.state == "registered" }
             #expect(try await second.client.call(.GET, "/v1/accounts/\(bob.id)", as: API.Account.self).dhtPort == port)
             await second.stop()
 
