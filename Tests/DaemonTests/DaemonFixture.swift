@@ -108,8 +108,22 @@ final class TestDaemon: @unchecked Sendable {
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: DaemonService(daemon: daemon)), .init(service: app)], logger: logger))
         running = Task { try await group.run() }
-        var it = ports.makeAsyncIterator()
-        guard let port = await it.next() else { throw TestFailure("API did not start") }
+        // Bounded: a server that never comes up fails here, not at the suite's time limit.
+        let port = await withTaskGroup(of: Int?.self) { race in
+            race.addTask { await ports.first { _ in true } }
+            race.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return nil
+            }
+            defer { race.cancelAll() }
+            return await race.next() ?? nil
+        }
+        guard let port else {
+            await group.triggerGracefulShutdown()
+            _ = try? await running?.value
+            running = nil
+            throw TestFailure("the daemon's API did not start within 30 s")
+        }
         self.daemon = daemon
         self.group = group
         client = onUnixSocket ? DaemonClient(unixSocket: socketPath, token: token) : DaemonClient(baseURL: "http://127.0.0.1:\(port)", token: token)
