@@ -16,8 +16,9 @@ extension AccountRuntime {
     /// the device's certificate chain is checked, put only if the check passes.
     struct PendingDelivery {
         var account: PublicKeyID
-        var device: PublicKeyID
+        var announcement: DeviceAnnouncement
         var sealing: Task<Value, any Error>
+        var device: PublicKeyID { announcement.device }
     }
 
     /// Starts sending our request to a newly seen device of a contact who has not accepted yet;
@@ -34,7 +35,7 @@ extension AccountRuntime {
         node.node.prepare(Self.inbox(of: target))  // the inbox's nodes are found while the value is sealed
         // Detached: the RSA work must not hold this actor while the chain check waits on the DHT.
         let sealing = Task.detached { () async throws -> Value in try node.sealed(value, to: try await Self.encryptionKey(of: announcement, node: node)) }
-        return PendingDelivery(account: account, device: target, sealing: sealing)
+        return PendingDelivery(account: account, announcement: announcement, sealing: sealing)
     }
 
     func finishDelivery(_ d: PendingDelivery) async {
@@ -42,12 +43,15 @@ extension AccountRuntime {
             try await validatedDevice(d.device, of: d.account)
         } catch {
             d.sealing.cancel()
-            logger.info("not sending a request to this device", metadata: ["device": "\(d.device)", "reason": "\(error)"])
-            // A certificate not found yet may be found when the device is announced again; an
-            // invalid one stays invalid.
-            if case .network = error { requestSentTo[d.account]?.remove(d.device) }
+            logger.info("not sending a request to this device yet", metadata: ["device": "\(d.device)", "reason": "\(error)"])
+            // A certificate not found yet may be found later; an invalid one stays invalid.
+            if case .network = error {
+                requestSentTo[d.account]?.remove(d.device)
+                validateAgain(d)
+            }
             return
         }
+        validationAttempts[OutgoingKey(d.account, d.device)] = nil
         let value: Value
         do {
             value = try await d.sealing.value
@@ -62,6 +66,26 @@ extension AccountRuntime {
         let storedOn = await put(value, to: d.device)
         logger.info("trust request put", metadata: ["device": "\(d.device)", "storedOn": "\(storedOn)", "value": "\(value.id)"])
         if storedOn > 0 { emit(.requestSent, peer: d.account) { $0.device = d.device.hex } }
+    }
+
+    /// The device's certificate was not found (the device may have announced itself before its
+    /// certificate reached the DHT, or the nodes holding it left): looks again on the delivery
+    /// schedule rather than wait for the device's next announcement, up to 10 minutes away.
+    private func validateAgain(_ d: PendingDelivery) {
+        let key = OutgoingKey(d.account, d.device)
+        let attempt = (validationAttempts[key] ?? 0) + 1
+        guard attempt < settings.delivery.attempts else {
+            validationAttempts[key] = nil
+            logger.info("giving up on this device's certificate until it is announced again", metadata: ["device": "\(d.device)"])
+            return
+        }
+        validationAttempts[key] = attempt
+        let wait = Duration.milliseconds(settings.delivery.delay(afterAttempt: attempt))
+        tasks.append(Task { [weak self] in
+            try? await Task.sleep(for: wait)
+            guard !Task.isCancelled, let self, let again = await self.startDelivery(to: d.account, device: d.announcement) else { return }
+            await self.finishDelivery(again)
+        })
     }
 
     /// Sends our pending requests to the devices already seen (once we are published).
@@ -95,6 +119,7 @@ extension AccountRuntime {
     /// Stops delivering our request to `peer` (they answered, we accepted theirs, or removed them).
     func forgetDeliveries(to peer: PublicKeyID) {
         requestSentTo[peer] = nil
+        validationAttempts = validationAttempts.filter { $0.key.peer != peer }
         guard outgoing.keys.contains(where: { $0.peer == peer }) else { return }
         outgoing = outgoing.filter { $0.key.peer != peer }
         do {
@@ -146,8 +171,22 @@ extension AccountRuntime {
         let now = WallClock.unixMilliseconds
         var due: [(AccountDatabase.OutgoingRequest, Value)] = []
         for (key, var r) in outgoing where r.nextAttempt <= now {
-            let contact = try? database.contact(key.peer)
-            guard let contact, contact.isActive, !contact.confirmed, let value = try? Value(packed: r.value) else {
+            let contact: Contact?
+            do {
+                contact = try database.contact(key.peer)
+            } catch {
+                // Unreadable now is not an answer: keep the request, look again at its next time.
+                logger.error("cannot read a contact to deliver our request", metadata: ["peer": "\(key.peer)", "error": "\(error)"])
+                r.nextAttempt = now + settings.delivery.delay(afterAttempt: r.attempts)
+                record(r)
+                continue
+            }
+            guard let contact, contact.isActive, !contact.confirmed else {
+                drop(key)
+                continue
+            }
+            guard let value = try? Value(packed: r.value) else {
+                logger.error("dropping an unreadable request being delivered", metadata: ["peer": "\(key.peer)", "device": "\(key.device)"])
                 drop(key)
                 continue
             }
@@ -183,29 +222,5 @@ extension AccountRuntime {
             logger.warning("could not send a trust request", metadata: ["device": "\(device)", "error": "\(error)"])
             return 0
         }
-    }
-}
-
-/// When our request to a device is put again: after 5 s, then 3 times longer each time (15 s,
-/// 45 s, …), at most an hour apart, 12 puts in all (the last about 5.5 hours after the first).
-/// A device announced again after that gets a new round.
-public struct DeliverySchedule: Sendable {
-    public var firstRetry: Duration = .seconds(5)
-    public var factor: Int64 = 3
-    public var longest: Duration = .seconds(3600)
-    public var attempts = 12
-
-    public init() {}
-
-    /// Milliseconds to wait after put number `n` (1 for the first).
-    public func delay(afterAttempt n: Int) -> Int64 {
-        let first = firstRetry.components.seconds * 1000 + firstRetry.components.attoseconds / 1_000_000_000_000_000
-        let cap = longest.components.seconds * 1000
-        var d = first
-        for _ in 1..<max(1, n) {
-            guard d < cap else { break }
-            d = d.multipliedReportingOverflow(by: factor).partialValue
-        }
-        return min(max(d, 0), cap)
     }
 }

@@ -35,6 +35,8 @@ public actor AccountRuntime {
     /// timer of their next puts.
     var outgoing: [OutgoingKey: AccountDatabase.OutgoingRequest] = [:]
     var retryTimer: Task<Void, Never>?
+    /// Lookups of a device's certificate that found nothing, per device, for the next one's delay.
+    var validationAttempts: [OutgoingKey: Int] = [:]
 
     struct Watch {
         var task: Task<Void, Never>

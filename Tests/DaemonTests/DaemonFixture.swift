@@ -16,6 +16,8 @@ final class TestNetwork: Sendable {
     private let node: Mutex<DHTNode>
     /// The daemons made on this network, for ``withTestNetwork(_:)`` to stop (nil: not tracked).
     let daemons: Mutex<[TestDaemon]?>
+    /// Plain nodes a test started on this network (``plainNode()``), stopped with it.
+    private let plainNodes = Mutex<[DHTNode]>([])
 
     init(tracksDaemons: Bool = false) async throws {
         daemons = Mutex(tracksDaemons ? [] : nil)
@@ -44,7 +46,26 @@ final class TestNetwork: Sendable {
         node.withLock { $0 = new }
     }
 
-    func stop() async { await bootstrap.shutdown() }
+    /// A plain DHT node (no account) joined to this network, for a test to put or get raw values.
+    func plainNode() async throws -> DHTNode {
+        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
+        configuration.dht.lifetimeOverrides = Self.lifetimes
+        configuration.logger.logLevel = .critical
+        let node = try await DHTNode.start(configuration)
+        plainNodes.withLock { $0.append(node) }
+        try await node.bootstrap([try bootstrapPeer()])
+        return node
+    }
+
+    func bootstrapPeer() throws -> PeerAddress {
+        guard let address = PeerAddress(host: "127.0.0.1", port: bootstrap.localAddress.port) else { throw TestFailure("no bootstrap address") }
+        return address
+    }
+
+    func stop() async {
+        for node in plainNodes.withLock({ list in defer { list = [] }; return list }) { await node.shutdown() }
+        await bootstrap.shutdown()
+    }
 }
 
 /// Runs `body` on a fresh network, then stops every daemon made on it and the bootstrap node and

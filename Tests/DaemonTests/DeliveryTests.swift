@@ -1,7 +1,10 @@
+import DHT
+import DHTTransport
 import Daemon
 import DaemonClient
 import Foundation
 import Identity
+import SecureDHT
 import Testing
 
 /// Our trust request keeps going out until the peer's device has it (finding 13 of issue 13):
@@ -68,6 +71,49 @@ struct DeliveryTests {
             await aliceBack.stop()
             // The same sealed value, put again (no new one was made).
             #expect(try outgoing(of: alice, in: aliceBack).map(\.value) == kept.map(\.value))
+        }
+    }
+
+    /// Bob's announcement is on the DHT but his certificate is not (yet): Alice cannot check his
+    /// device, so she does not send. When the certificate shows up she sends all the same,
+    /// without waiting for Bob to announce himself again (before: not until the next
+    /// announcement, 10 minutes away).
+    @Test func aRequestWaitsForTheCertificateAndThenGoesOut() async throws {
+        try await withTestNetwork { network in
+            let a = TestDaemon(network: network), b = TestDaemon(network: network)
+            try await a.start()
+            try await b.start()
+            let alice = try await a.createAccount("Alice"), bob = try await b.createAccount("Bob")
+            try await b.recorder.wait("Bob registered") { $0.type == .registration && $0.state == "registered" }
+            let account = try #require(PublicKeyID(hex: bob.id)), device = try #require(PublicKeyID(hex: bob.device))
+
+            // A plain node keeps copies of Bob's announcement and certificate.
+            let probe = try await network.plainNode()
+            let announcements = try await probe.get(InfoHash(account), query: Query(where: [.valueType(ValueType.userData.id)]))
+            let certificates = try await probe.get(InfoHash(device), query: Query(where: [.valueType(ValueType.certificate.id)]))
+            try #require(!announcements.isEmpty && !certificates.isEmpty)
+
+            // Nothing of Bob's is left anywhere (Alice's node held copies too), then only his
+            // announcement comes back.
+            await b.stop()
+            await a.stop()
+            try await network.restartBootstrap()
+            try await probe.bootstrap([try network.bootstrapPeer()])
+            let aliceBack = TestDaemon(network: network, home: a.home.root)
+            try await aliceBack.start()
+            try await aliceBack.recorder.wait("Alice registered again") { $0.type == .registration && $0.state == "registered" }
+            for v in announcements { _ = try await probe.put(InfoHash(account), v) }
+
+            _ = try await aliceBack.client.call(.POST, "/v1/accounts/\(alice.id)/contacts", body: API.AddContact(peer: bob.id), as: AccountRuntime.ContactView.self)
+            try await aliceBack.recorder.wait("Alice sees Bob's announcement", timeout: .seconds(30)) {
+                $0.type == .presence && $0.peer == bob.id && $0.online == true
+            }
+            try await Task.sleep(for: .seconds(3))  // her lookups of his certificate find nothing
+            #expect(!aliceBack.recorder.all.contains { $0.type == .requestSent })
+            for v in certificates { _ = try await probe.put(InfoHash(device), v) }
+            try await aliceBack.recorder.wait("the request sent once the certificate is found", timeout: .seconds(40)) {
+                $0.type == .requestSent && $0.peer == bob.id
+            }
         }
     }
 
