@@ -4,8 +4,9 @@ import GRDB
 import Identity
 
 /// One account's state in an SQLite file in its folder (`rafiki.sqlite`): contacts, pending
-/// requests, our requests still being delivered, known devices, the last presence seen and settings. Every change is one transaction,
-/// so a crash leaves the previous or the next state, never half of one.
+/// requests, our requests still being delivered, known devices, the last presence seen and
+/// settings. Every change is one transaction, so a crash leaves the previous or the next state,
+/// never half of one.
 ///
 /// GRDB's `DatabaseQueue` is one connection; the writes are small (a row or two), so they run on
 /// the caller's thread. The journal is a WAL with `synchronous=NORMAL`: a commit appends to the

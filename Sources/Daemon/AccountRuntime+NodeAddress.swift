@@ -12,8 +12,14 @@ extension AccountRuntime {
 
     /// The saved id (made now and saved the first time), and the saved port if it is free now.
     func savedNodeAddress() -> (id: InfoHash, port: Int?) {
-        let port = ((try? database.setting(Self.nodePortSetting)) ?? nil).flatMap { b in b.count == 2 ? Int(b[0]) << 8 | Int(b[1]) : nil }
-        if let bytes = (try? database.setting(Self.nodeIdSetting)) ?? nil, let id = InfoHash(bytes: bytes) {
+        var saved: (id: [UInt8]?, port: [UInt8]?) = (nil, nil)
+        do {
+            saved = (try database.setting(Self.nodeIdSetting), try database.setting(Self.nodePortSetting))
+        } catch {
+            logger.warning("cannot read the DHT node address of the last run; joining as a new node", metadata: ["error": "\(error)"])
+        }
+        let port = saved.port.flatMap { b in b.count == 2 ? Int(b[0]) << 8 | Int(b[1]) : nil }
+        if let bytes = saved.id, let id = InfoHash(bytes: bytes) {
             return (id, port.flatMap { $0 > 0 && Self.udpPortIsFree(host: settings.dhtHost, port: $0) ? $0 : nil })
         }
         var rng = SystemRandomNumberGenerator()
