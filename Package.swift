@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SecureDHT", targets: ["SecureDHT"]),
         .library(name: "NameService", targets: ["NameService"]),
         .library(name: "NameClient", targets: ["NameClient"]),
+        .library(name: "HTTPServerLimits", targets: ["HTTPServerLimits"]),
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "Contacts", targets: ["Contacts"]),
         .library(name: "Daemon", targets: ["Daemon"]),
@@ -61,6 +62,7 @@ let package = Package(
                 "MessagePack",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strict),
         // SwiftNIO UDP adapter driving the core, and the public async API.
@@ -117,12 +119,24 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // Deadlines and a connection bound for our Hummingbird servers (name server, local API).
+        .target(
+            name: "HTTPServerLimits",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // The name server: Hummingbird routes over an SQLite (GRDB) or PostgreSQL store.
         .target(
             name: "NameServer",
             dependencies: [
-                "NameService",
+                "NameService", "HTTPServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -152,8 +166,10 @@ let package = Package(
         .target(
             name: "DaemonAPI",
             dependencies: [
-                "Daemon", "Contacts", "Identity",
+                "Daemon", "Contacts", "Identity", "HTTPServerLimits",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -241,6 +257,13 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "DHTTests", dependencies: ["DHT", "DHTSimulation"]),
+        .testTarget(
+            name: "DHTTransportTests",
+            dependencies: [
+                "DHT", "DHTTransport", "MessagePack",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
@@ -249,13 +272,15 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "DaemonAPI", "DaemonClient", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
+                "HTTPServerLimits", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(name: "HTTPServerLimitsTests", dependencies: ["HTTPServerLimits", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "NameServerTests",
             dependencies: [
-                "NameService", "NameClient", "NameServer", "Identity", "TestSupport",
+                "NameService", "NameClient", "NameServer", "Identity", "TestSupport", "HTTPServerLimits",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -24,6 +24,10 @@ let package = Package(
             dependencies: [.product(name: "Contacts", package: "main"), .product(name: "DHT", package: "main"), .product(name: "Identity", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
+            name: "FuzzValueParts",
+            dependencies: [.product(name: "DHT", package: "main"), .product(name: "MessagePack", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
             name: "FuzzPacket",
             dependencies: [.product(name: "DHT", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds and runs one libFuzzer target: Fuzz/run.sh FuzzMessagePack|FuzzPacket|FuzzIdentity|FuzzNameService|FuzzContacts SECONDS
+# Builds and runs one libFuzzer target: Fuzz/run.sh FuzzMessagePack|FuzzPacket|FuzzValueParts|FuzzIdentity|FuzzNameService|FuzzContacts SECONDS
 # Corpus: Fuzz/corpus-TARGET (seeded from Fuzz/seeds); crashers land in Fuzz/out/.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=${1:?target: FuzzMessagePack, FuzzPacket, FuzzIdentity, FuzzNameService or FuzzContacts}
+target=${1:?target: FuzzMessagePack, FuzzPacket, FuzzValueParts, FuzzIdentity, FuzzNameService or FuzzContacts}
 seconds=${2:-600}
 swift build -c release --sanitize fuzzer --sanitize address --product "$target" --scratch-path .build-fuzz >/dev/null
 mkdir -p "corpus-$target" out

@@ -19,6 +19,17 @@ public struct DHTConfig: Sendable {
     /// Listeners kept per key, and in all.
     public var maxListenersPerKey: Int = 1024
     public var maxListeners: Int = 65_536
+    /// Listeners one address (IP and port) may hold under one key; its oldest makes room beyond.
+    public var maxListenersPerKeyPerAddress: Int = 8
+    /// Value-part reassembly (§2.10): sessions open at once, in all and per source IP, and the
+    /// bytes they may hold, in all and per source IP. Memory is committed only as parts arrive.
+    public var maxPartSessions: Int = 256
+    public var maxPartSessionsPerSource: Int = 32
+    public var maxPartBytes: Int = 32 << 20
+    public var maxPartBytesPerSource: Int = 4 << 20
+    /// Routing-table nodes of one public /24 (IPv4) or /64 (IPv6) per bucket. Loopback, private
+    /// and link-local addresses are exempt: a LAN or a test machine holds many honest nodes.
+    public var maxNodesPerSubnetPerBucket: Int = 2
     /// Nodes started as bootstrap nodes split buckets more eagerly, to know more of the network.
     public var isBootstrapNode = false
     /// Seed for the node's random choices; the same seed replays the same behaviour.

@@ -23,6 +23,14 @@ extension DHTCore {
 
     private func housekeeping(now: Int64) {
         tokens.rotateIfDue(now: now, rng: &rng)
+        for probe in newcomers.due(now: now) {
+            // Whoever holds the address now, if still unconfirmed and not already being asked.
+            let t = table(probe.address.family)
+            guard let id = t.holder(of: probe.address), let n = t.node(id), !n.isGood(now: now),
+                  !pending.isPinging(probe.address) else { continue }
+            let tid = makeTid()
+            sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: probe.address, nodeId: id, purpose: .ping, now: now)
+        }
         let expired = storage.expire(now: now)
         if !expired.isEmpty { notifyExpired(expired, now: now) }
         remoteListeners.expire(now: now)

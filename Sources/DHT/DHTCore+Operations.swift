@@ -25,10 +25,12 @@ extension DHTCore {
     }
 
     /// Adds known nodes (e.g. a saved routing table); they are pinged to check they are alive.
+    /// The ping expects no particular id, as a bootstrap ping does: most nodes take a new id when
+    /// they restart, and the address we saved is what we trust, not the id we saw there.
     public func addNodes(_ nodes: [WireMessage.NodeEntry], now: Int64) {
         for n in nodes where n.id != nodeId && families.contains(n.address.family) && !n.address.isMartian {
             let tid = makeTid()
-            sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: n.address, nodeId: n.id, purpose: .ping, now: now)
+            sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: n.address, nodeId: nil, purpose: .ping, now: now)
         }
     }
 
@@ -66,7 +68,7 @@ extension DHTCore {
         let packed = value.packed()
         // Keep a copy locally too, so our own gets and listeners see it at once.
         if case .stored = storage.store(key, value, created: now, now: now, from: localAddress) {
-            notifyListeners(key, storage.entries(key).filter { $0.value.id == value.id }, now: now)
+            notifyListeners(key, storage.entry(key, id: value.id).map { [$0] } ?? [], now: now)
         }
         for family in families {
             let sk = SearchKey(key: key, family: family)

@@ -63,7 +63,7 @@ extension DHTCore {
             let result = closeEnough ? storage.store(key, value, created: created, now: now, from: source) : .rejected("too far from the key")
             switch result {
             case .stored, .edited:
-                notifyListeners(key, storage.entries(key).filter { $0.value.id == value.id }, now: now)
+                notifyListeners(key, storage.entry(key, id: value.id).map { [$0] } ?? [], now: now)
             case .refreshed:
                 break
             case .rejected:
@@ -76,9 +76,11 @@ extension DHTCore {
 
     /// Whether we are among the ``DHTConstants/searchNodes`` nodes we know closest to `key`. Like
     /// OpenDHT, a node that knows at least ``DHTConstants/targetNodes`` peers all closer than itself
-    /// does not store (it still acknowledges), so nobody can fill a far node's storage.
+    /// does not store (it still acknowledges), so nobody can fill a far node's storage. Only nodes
+    /// that answered us count, as in OpenDHT's `findClosestNodes`: ids that merely sent us
+    /// something cost nothing to invent and must not talk us out of storing (issue #13).
     func isAmongClosest(to key: InfoHash, family: AddressFamily, now: Int64) -> Bool {
-        let closest = table(family).closest(to: key, count: DHTConstants.searchNodes, goodOnly: false, now: now)
+        let closest = table(family).closest(to: key, count: DHTConstants.searchNodes, goodOnly: true, now: now)
         guard closest.count >= DHTConstants.targetNodes, let farthest = closest.last else { return true }
         return !(farthest.id.distance(to: key) < nodeId.distance(to: key))
     }
@@ -90,9 +92,16 @@ extension DHTCore {
         }
         let q = msg.query ?? Query()
         let sid = msg.socketId ?? msg.tid
-        let (accepted, isNew) = remoteListeners.add(key: key, nodeId: msg.senderId, address: source, socketId: sid, query: q, now: now)
-        send(encoder.pong(tid: msg.tid, to: source), to: source)
-        guard accepted, isNew else { return }
+        switch remoteListeners.add(key: key, nodeId: msg.senderId, address: source, socketId: sid, query: q, now: now) {
+        case .refused(let reason):
+            // Said so, rather than confirmed and then never updated: the listener looks elsewhere.
+            stats.listensRefused += 1
+            return sendError(msg, .nonAuthoritative, "Listen refused: \(reason)", to: source)
+        case .refreshed:
+            return send(encoder.pong(tid: msg.tid, to: source), to: source)
+        case .added:
+            send(encoder.pong(tid: msg.tid, to: source), to: source)
+        }
         let existing = storage.get(key, query: q)
         if !existing.isEmpty {
             sendUpdate(key: key, socketId: sid, entries: existing, to: source, nodeId: msg.senderId, now: now)

@@ -1,11 +1,7 @@
 /// Replies, errors and timeouts of our own requests.
 extension DHTCore {
     func handleReply(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
-        guard let request = pending.complete(tid: msg.tid, from: source) else {
-            // Unknown tid: still proof the node is alive.
-            noteNode(msg.senderId, source, now: now, replied: false)
-            return
-        }
+        guard let request = completeRequest(answeredBy: msg, from: source) else { return }
         noteNode(msg.senderId, source, now: now, replied: true)
         if request.nodeId == nil && bootstrapAddresses.contains(source) {
             // A bootstrap host answered: look for our neighbourhood right away.
@@ -43,6 +39,19 @@ extension DHTCore {
         stepSearch(key, now: now)
     }
 
+    /// The request `msg` answers, removed from the pending ones; nil (and nothing changes) when
+    /// no request with that tid went to that address, or when it went to a node of another id:
+    /// someone else answering from the node's address does not vouch for it (issue #13), and the
+    /// request stays pending until it times out.
+    private func completeRequest(answeredBy msg: WireMessage, from source: PeerAddress) -> PendingRequests.Request? {
+        guard let request = pending.request(msg.tid), request.address == source,
+              request.nodeId == nil || request.nodeId == msg.senderId else {
+            stats.droppedUnmatched += 1
+            return nil
+        }
+        return pending.complete(tid: msg.tid, from: source)
+    }
+
     private func deliverValues(_ msg: WireMessage, getOp: OperationID, search key: SearchKey) {
         guard var state = operations[getOp], let op = searches[key]?.gets.first(where: { $0.id == getOp }) else { return }
         var fresh: [Value] = []
@@ -55,7 +64,7 @@ extension DHTCore {
     }
 
     func handleError(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
-        guard let request = pending.complete(tid: msg.tid, from: source) else { return }
+        guard let request = completeRequest(answeredBy: msg, from: source) else { return }
         noteNode(msg.senderId, source, now: now, replied: true)
         guard case .search(let key, let purpose) = request.purpose, var search = searches[key],
               let i = search.index(of: msg.senderId) else { return }

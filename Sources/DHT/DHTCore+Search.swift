@@ -26,8 +26,8 @@ extension DHTCore {
                 sendRequest([encoder.get(tid: tid, key: key.key, query: op.query, want: nil)], method: .get, tid: tid,
                             to: node.address, nodeId: node.id, purpose: .search(key, .lookup(getOp: op.id)), now: now)
             }
-            let top = s.closestLive(DHTConstants.bucketSize)
-            let waiting = s.nodes.contains { n in !n.failed && hasRequest(n, .lookup(getOp: op.id)) }
+            let top = s.closestResponsive(DHTConstants.bucketSize)
+            let waiting = s.nodes.contains { n in !n.failed && !n.isUnresponsive && hasRequest(n, .lookup(getOp: op.id)) }
             if !top.isEmpty && top.allSatisfy({ $0.answeredGets.contains(op.id) }) {
                 finishedGets.append((op.id, true))
             } else if !waiting && s.closestLive(DHTConstants.searchNodes).allSatisfy({ $0.answeredGets.contains(op.id) }) {
@@ -41,7 +41,7 @@ extension DHTCore {
         // Sync (tokens) for puts and listens: `find` unsynced nodes among the closest.
         let needsSync = !s.puts.isEmpty || !s.listens.isEmpty || s.isMaintenance || now < s.keepUntil
         if needsSync {
-            for node in s.closestLive(DHTConstants.bucketSize) where budget > 0 && !node.isSynced(now: now) {
+            for node in s.closestResponsive(DHTConstants.bucketSize) where budget > 0 && !node.isSynced(now: now) {
                 guard let i = s.index(of: node.id), !hasLookup(s.nodes[i]) else { continue }
                 let tid = makeTid()
                 s.nodes[i].inFlight.insert(tid)
@@ -50,8 +50,8 @@ extension DHTCore {
                             to: node.address, nodeId: node.id, purpose: .search(key, .lookup(getOp: nil)), now: now)
             }
         }
-        let top = s.closestLive(DHTConstants.bucketSize)
-        let lookupsPending = s.nodes.contains { !$0.failed && hasLookup($0) }
+        let top = s.closestResponsive(DHTConstants.bucketSize)
+        let lookupsPending = s.nodes.contains { !$0.failed && !$0.isUnresponsive && hasLookup($0) }
         let synced = !top.isEmpty && (top.allSatisfy { $0.isSynced(now: now) } || !lookupsPending)
 
         if s.isMaintenance && (synced || s.nodes.allSatisfy(\.failed) || now - s.lastActivity > 30_000) {
@@ -83,7 +83,7 @@ extension DHTCore {
     }
 
     private func announce(_ s: inout Search, now: Int64) {
-        let targets = s.closestLive(DHTConstants.bucketSize).filter { $0.isSynced(now: now) }
+        let targets = s.closestResponsive(DHTConstants.bucketSize).filter { $0.isSynced(now: now) }
         for p in s.puts.indices where now >= s.puts[p].nextAnnounce {
             let valueId = s.puts[p].value.id
             for node in targets where !node.acked.contains(valueId) {

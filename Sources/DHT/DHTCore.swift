@@ -24,8 +24,9 @@ public final class DHTCore {
     var remoteListeners: RemoteListeners
     var tokens: WriteTokens
     var limiter: RateLimiter
-    var assembler = ValuePartAssembler()
+    var assembler: ValuePartAssembler
     var pending = PendingRequests()
+    var newcomers = NewcomerProbes()
     var searches: [SearchKey: Search] = [:]
     var listenSockets: [UInt32: SearchKey] = [:]
     var operations: [OperationID: OperationState] = [:]
@@ -55,7 +56,13 @@ public final class DHTCore {
             table6.splitsOtherBucketsUpToDepth = 6
         }
         self.storage = Storage(config: config)
-        self.remoteListeners = RemoteListeners(maxPerKey: config.maxListenersPerKey, maxTotal: config.maxListeners)
+        self.remoteListeners = RemoteListeners(
+            maxPerKey: config.maxListenersPerKey, maxTotal: config.maxListeners, maxPerKeyPerAddress: config.maxListenersPerKeyPerAddress)
+        self.assembler = ValuePartAssembler(limits: .init(
+            maxSessions: config.maxPartSessions, maxSessionsPerSource: config.maxPartSessionsPerSource,
+            maxBytes: config.maxPartBytes, maxBytesPerSource: config.maxPartBytesPerSource))
+        table4.maxPerSubnetPerBucket = config.maxNodesPerSubnetPerBucket
+        table6.maxPerSubnetPerBucket = config.maxNodesPerSubnetPerBucket
         self.tokens = WriteTokens(now: now, rng: &rng)
         self.limiter = RateLimiter(perIP: config.maxRequestsPerSecondPerIP, global: config.maxRequestsPerSecond)
         self.nextTid = UInt32(truncatingIfNeeded: rng.next())
@@ -85,10 +92,12 @@ public final class DHTCore {
         s.goodNodes6 = table6.goodNodeCount(now: lastNow)
         s.knownNodes4 = table4.nodeCount
         s.knownNodes6 = table6.nodeCount
-        s.storedKeys = storage.keys.count
+        s.storedKeys = storage.keyCount
         s.storedValues = storage.valueCount
         s.storedBytes = storage.totalBytes
         s.remoteListeners = remoteListeners.count
+        s.partSessions = assembler.sessionCount
+        s.partBytes = assembler.bytes
         s.searches = searches.count
         s.pendingRequests = pending.count
         return s
@@ -108,14 +117,22 @@ public final class DHTCore {
     // MARK: Input
 
     /// Handles one datagram received from `source`.
+    ///
+    /// Everything is rate-limited (§8.8) except answers to requests we sent to that address: the
+    /// datagram's head is read first (keys scanned, values skipped, nothing allocated), so a flood
+    /// costs one scan and two table lookups per datagram whatever shape it takes.
     public func receive(_ bytes: [UInt8], from source: PeerAddress, now: Int64) {
         lastNow = max(lastNow, now)
         stats.datagramsReceived += 1
         guard !source.isMartian else { stats.droppedForeign += 1; return }
-        // Rate limits apply before decoding, so a flood costs one table lookup per datagram. Replies
-        // and errors (first key "r" or "e") are answers to our own requests and are not counted.
-        let looksLikeAnswer = bytes.count > 2 && bytes[1] == 0xa1 && (bytes[2] == 0x72 || bytes[2] == 0x65)
-        if !looksLikeAnswer && !limiter.allow(source.ip, now: now) {
+        let head = MessageParser.peekHead(bytes)
+        let expected: Bool
+        switch head.kind {
+        case .answer: expected = head.tid.map { pending.request($0)?.address == source } ?? false
+        case .valueParts: expected = head.tid.map { assembler.isAnswerSession(tid: $0, from: source) } ?? false
+        case .other: expected = false
+        }
+        if !expected && !limiter.allow(source.ip, now: now) {
             stats.droppedRateLimited += 1
             return
         }
@@ -128,15 +145,17 @@ public final class DHTCore {
         }
         guard msg.network == config.network else { stats.droppedForeign += 1; return }
         if msg.kind == .valueParts {
-            if let whole = assembler.add(msg.parts, tid: msg.tid, from: source, now: now) {
-                dispatch(whole, from: source, now: now)
+            switch assembler.add(msg.parts, tid: msg.tid, from: source, now: now) {
+            case .complete(let whole): dispatch(whole, from: source, now: now)
+            case .overBudget: stats.droppedPartSessions += 1
+            case .incomplete, .noSession: break
             }
             return
         }
         guard msg.senderId != nodeId else { stats.droppedForeign += 1; return }
         stats.valuesRejected += msg.droppedValues
         if !msg.valueSizes.isEmpty {
-            if !assembler.begin(msg, from: source, now: now) { stats.droppedMalformed += 1 }
+            if !assembler.begin(msg, from: source, isAnswer: expected, now: now) { stats.droppedPartSessions += 1 }
             return
         }
         dispatch(msg, from: source, now: now)
@@ -192,14 +211,15 @@ public final class DHTCore {
     func noteNode(_ id: InfoHash, _ address: PeerAddress, now: Int64, replied: Bool) {
         let outcome = withTable(address.family) { $0.insert(id: id, address: address, now: now, replied: replied) }
         switch outcome {
-        case .pingQuestionable(let q) where !pending.requests.values.contains(where: { $0.nodeId == q.id && $0.method == .ping }):
+        case .pingQuestionable(let q) where !pending.isPinging(q.address):
             let tid = makeTid()
             sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: q.address, nodeId: q.id, purpose: .ping, now: now)
         case .inserted where !replied:
             // A newcomer that contacted us is only advertised once it has answered us (§8.1):
-            // ask it now rather than waiting for a lookup to pass by.
-            let tid = makeTid()
-            sendRequest([encoder.ping(tid: tid)], method: .ping, tid: tid, to: address, nodeId: id, purpose: .ping, now: now)
+            // ask it in a little while (see NewcomerProbes) rather than waiting for a lookup to
+            // pass by. One probe per address at a time, so fresh ids from one socket do not turn
+            // us into a ping reflector.
+            newcomers.schedule(address, now: now)
         default:
             break
         }

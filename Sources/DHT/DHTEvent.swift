@@ -37,6 +37,9 @@ public struct DHTStatistics: Sendable, Equatable, Codable {
     public var storedValues = 0
     public var storedBytes = 0
     public var remoteListeners = 0
+    /// Value-part sessions open, and the bytes they hold.
+    public var partSessions = 0
+    public var partBytes = 0
     public var searches = 0
     public var pendingRequests = 0
     public var datagramsReceived = 0
@@ -52,6 +55,13 @@ public struct DHTStatistics: Sendable, Equatable, Codable {
     public var droppedMalformed = 0
     /// Dropped because of a foreign network id, our own id, or a martian source.
     public var droppedForeign = 0
+    /// Replies and errors that answer no request we sent to that address and node (issue #13:
+    /// they change nothing).
+    public var droppedUnmatched = 0
+    /// Value-part sessions refused or dropped by the reassembly caps and byte budgets.
+    public var droppedPartSessions = 0
+    /// Listen requests refused because the listener caps were reached.
+    public var listensRefused = 0
     public var valuesRejected = 0
     public var errorsSent = 0
     public init() {}

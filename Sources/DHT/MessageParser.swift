@@ -79,7 +79,7 @@ public enum MessageParser {
     }
 
     /// Transaction ids are uint32; very old peers sent 4 big-endian bytes.
-    private static func readTid(_ r: inout MessagePackReader) throws -> UInt32 {
+    static func readTid(_ r: inout MessagePackReader) throws -> UInt32 {
         let f = try r.peekFormat()
         if (0xa0...0xbf).contains(f) || (0xc4...0xc6).contains(f) || (0xd9...0xdb).contains(f) {
             let b = try r.readKeyBytes()

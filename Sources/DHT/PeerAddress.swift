@@ -82,6 +82,32 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Loopback, private, shared (CGNAT) and link-local ranges: many honest nodes share such a
+    /// prefix (a LAN, a test machine, the simulation), so per-subnet limits do not apply to them.
+    public var isLocalOrPrivate: Bool {
+        switch ip {
+        case .v4(let a):
+            return a >> 24 == 127 || a >> 24 == 10 || a >> 20 == 0xac1 || a >> 16 == 0xc0a8
+                || a >> 22 == 0b01100100_01 || a >> 16 == 0xa9fe
+        case .v6(let hi, let lo):
+            return (hi == 0 && lo == 1) || hi >> 57 == 0b1111_110 || hi >> 54 == 0b11_1111_1010
+        }
+    }
+
+    /// The /24 (IPv4) or /64 (IPv6) around the address: what one operator typically controls.
+    public var subnet: Subnet {
+        switch ip {
+        case .v4(let a): return Subnet(family: .inet, prefix: UInt64(a >> 8))
+        case .v6(let hi, _): return Subnet(family: .inet6, prefix: hi)
+        }
+    }
+
+    /// An address prefix; see ``subnet``.
+    public struct Subnet: Sendable, Hashable {
+        public var family: AddressFamily
+        public var prefix: UInt64
+    }
+
     /// Addresses OpenDHT refuses as sources and as learned nodes (§8.9): port 0, 0.0.0.0/8,
     /// 224.0.0.0/3, ff00::/8, fe80::/10, ::, ::ffff:0:0/96.
     public var isMartian: Bool {

@@ -24,6 +24,8 @@ struct PendingRequests {
     }
 
     private(set) var requests: [UInt32: Request] = [:]
+    /// Pings in flight per address.
+    private var pings: [PeerAddress: Int] = [:]
     private var deadlines = Heap<Deadline>()
 
     private struct Deadline: Comparable {
@@ -40,7 +42,9 @@ struct PendingRequests {
     }
 
     mutating func add(tid: UInt32, _ request: Request) {
+        if let old = requests[tid] { forget(old) }
         requests[tid] = request
+        if request.method == .ping { pings[request.address, default: 0] += 1 }
         deadlines.insert(Deadline(at: request.deadline, tid: tid))
     }
 
@@ -48,12 +52,23 @@ struct PendingRequests {
     mutating func complete(tid: UInt32, from address: PeerAddress) -> Request? {
         guard let r = requests[tid], r.address == address else { return nil }
         requests[tid] = nil
+        forget(r)
         return r
     }
 
     func request(_ tid: UInt32) -> Request? { requests[tid] }
 
-    mutating func cancel(tid: UInt32) { requests[tid] = nil }
+    /// Whether a ping to `address` awaits its answer.
+    func isPinging(_ address: PeerAddress) -> Bool { pings[address] != nil }
+
+    mutating func cancel(tid: UInt32) {
+        if let r = requests.removeValue(forKey: tid) { forget(r) }
+    }
+
+    private mutating func forget(_ r: Request) {
+        guard r.method == .ping, let n = pings[r.address] else { return }
+        pings[r.address] = n > 1 ? n - 1 : nil
+    }
 
     /// Pops requests whose deadline passed. Each comes back with `attempts` already counted;
     /// the caller resends (and calls `rearm`) or gives up.

@@ -33,6 +33,10 @@ public struct RoutingTable: Sendable {
     public let family: AddressFamily
     public private(set) var buckets: [Bucket]
     var splitsOtherBucketsUpToDepth = 0
+    /// Nodes of one public /24 or /64 a bucket may hold (its replacement included).
+    var maxPerSubnetPerBucket = 2
+    /// Which id each address holds, nodes and replacements alike.
+    private var byAddress: [PeerAddress: InfoHash] = [:]
 
     public init(ownId: InfoHash, family: AddressFamily, now: Int64 = 0) {
         self.ownId = ownId
@@ -61,13 +65,28 @@ public struct RoutingTable: Sendable {
     }
 
     /// Records that `id` at `address` sent us a message (`replied`: it answered our request).
+    ///
+    /// Sybil rules (issue #13): one address holds one id, and a node that has answered us from an
+    /// address is not displaced by a newcomer claiming it, nor moved by a message claiming its id
+    /// from elsewhere; a bucket holds at most ``maxPerSubnetPerBucket`` nodes of one public /24
+    /// (IPv4) or /64 (IPv6).
     @discardableResult
     public mutating func insert(id: InfoHash, address: PeerAddress, now: Int64, replied: Bool) -> InsertOutcome {
         guard id != ownId, !address.isMartian, address.family == family else { return .ignored }
+        if let holder = byAddress[address], holder != id {
+            if !replied, let h = anyNode(holder), h.isGood(now: now) { return .ignored }
+            remove(holder)
+        }
         while true {
             let b = bucketIndex(for: id)
             if let i = buckets[b].nodes.firstIndex(where: { $0.id == id }) {
-                buckets[b].nodes[i].address = address
+                let known = buckets[b].nodes[i]
+                if known.address != address {
+                    if !replied && known.isGood(now: now) { return .ignored }
+                    byAddress[known.address] = nil
+                    byAddress[address] = id
+                    buckets[b].nodes[i].address = address
+                }
                 buckets[b].nodes[i].lastHeard = now
                 if replied {
                     buckets[b].nodes[i].lastReplied = now
@@ -77,15 +96,16 @@ public struct RoutingTable: Sendable {
                 }
                 return .updated
             }
+            if !address.isLocalOrPrivate && subnetCount(address.subnet, inBucket: b, excluding: id) >= maxPerSubnetPerBucket {
+                return .ignored
+            }
             let fresh = RoutingNode(id: id, address: address, lastHeard: now, lastReplied: replied ? now : .distantPast)
             if buckets[b].nodes.count < DHTConstants.bucketSize {
-                buckets[b].nodes.append(fresh)
-                buckets[b].lastChanged = now
+                place(fresh, inBucket: b, at: nil)
                 return .inserted
             }
             if let i = buckets[b].nodes.firstIndex(where: { $0.isExpired }) {
-                buckets[b].nodes[i] = fresh
-                buckets[b].lastChanged = now
+                place(fresh, inBucket: b, at: i)
                 return .inserted
             }
             let mayGrow = buckets[b].contains(ownId) || buckets[b].depth < splitsOtherBucketsUpToDepth
@@ -93,7 +113,7 @@ public struct RoutingTable: Sendable {
                 split(b, now: now)
                 continue
             }
-            buckets[b].replacement = fresh
+            setReplacement(fresh, inBucket: b)
             if let q = buckets[b].nodes.first(where: { !$0.isGood(now: now) }) { return .pingQuestionable(q) }
             return .ignored
         }
@@ -104,6 +124,7 @@ public struct RoutingTable: Sendable {
         let b = bucketIndex(for: id)
         guard let i = buckets[b].nodes.firstIndex(where: { $0.id == id }) else { return }
         if let r = buckets[b].replacement {
+            unindex(buckets[b].nodes[i])
             buckets[b].nodes[i] = r
             buckets[b].replacement = nil
         } else {
@@ -138,6 +159,7 @@ public struct RoutingTable: Sendable {
     /// Drops expired nodes that have been silent for longer than the expiry time.
     public mutating func removeDeadNodes(now: Int64) {
         for b in buckets.indices {
+            for n in buckets[b].nodes where n.isExpired && now - n.lastHeard > DHTConstants.nodeExpireTime { unindex(n) }
             buckets[b].nodes.removeAll { $0.isExpired && now - $0.lastHeard > DHTConstants.nodeExpireTime }
         }
     }
@@ -166,6 +188,58 @@ public struct RoutingTable: Sendable {
 }
 
 extension RoutingTable {
+    /// The node or cached replacement with this id.
+    func anyNode(_ id: InfoHash) -> RoutingNode? {
+        let b = bucketIndex(for: id)
+        if let n = buckets[b].nodes.first(where: { $0.id == id }) { return n }
+        return buckets[b].replacement?.id == id ? buckets[b].replacement : nil
+    }
+
+    /// The id held by `address`, if any.
+    func holder(of address: PeerAddress) -> InfoHash? { byAddress[address] }
+
+    /// Forgets `id`, whether a node or a replacement.
+    mutating func remove(_ id: InfoHash) {
+        let b = bucketIndex(for: id)
+        if let i = buckets[b].nodes.firstIndex(where: { $0.id == id }) {
+            unindex(buckets[b].nodes.remove(at: i))
+        } else if let r = buckets[b].replacement, r.id == id {
+            unindex(r)
+            buckets[b].replacement = nil
+        }
+    }
+
+    private func subnetCount(_ subnet: PeerAddress.Subnet, inBucket b: Int, excluding id: InfoHash) -> Int {
+        var n = buckets[b].nodes.reduce(0) { $0 + ($1.id != id && $1.address.subnet == subnet ? 1 : 0) }
+        if let r = buckets[b].replacement, r.id != id, r.address.subnet == subnet { n += 1 }
+        return n
+    }
+
+    private mutating func place(_ node: RoutingNode, inBucket b: Int, at slot: Int?) {
+        if let slot {
+            unindex(buckets[b].nodes[slot])
+            buckets[b].nodes[slot] = node
+        } else {
+            buckets[b].nodes.append(node)
+        }
+        if let r = buckets[b].replacement, r.id == node.id {
+            unindex(r)
+            buckets[b].replacement = nil
+        }
+        byAddress[node.address] = node.id
+        buckets[b].lastChanged = node.lastHeard
+    }
+
+    private mutating func setReplacement(_ node: RoutingNode, inBucket b: Int) {
+        if let old = buckets[b].replacement { unindex(old) }
+        buckets[b].replacement = node
+        byAddress[node.address] = node.id
+    }
+
+    private mutating func unindex(_ node: RoutingNode) {
+        if byAddress[node.address] == node.id { byAddress[node.address] = nil }
+    }
+
     /// Clears the "heard" time of a node that was only reported by others.
     mutating func forgetHeard(_ id: InfoHash) {
         let b = bucketIndex(for: id)

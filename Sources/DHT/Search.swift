@@ -38,6 +38,11 @@ struct Search {
         }
 
         var freshInFlight: Int { inFlight.subtracting(slow).count }
+
+        /// Never answered in this search and already late once (~1 s): most likely gone. Like
+        /// OpenDHT's "bad" candidates, it does not hold up a get or a put meanwhile; it still
+        /// counts if it answers after all.
+        var isUnresponsive: Bool { lastSynced == .distantPast && answeredGets.isEmpty && !slow.isEmpty }
     }
 
     struct GetOp {
@@ -114,5 +119,10 @@ struct Search {
     /// The first `count` nodes that have not failed, nearest first.
     func closestLive(_ count: Int) -> [Node] {
         Array(nodes.lazy.filter { !$0.failed }.prefix(count))
+    }
+
+    /// The first `count` nodes that have neither failed nor gone silent: those an operation waits for.
+    func closestResponsive(_ count: Int) -> [Node] {
+        Array(nodes.lazy.filter { !$0.failed && !$0.isUnresponsive }.prefix(count))
     }
 }

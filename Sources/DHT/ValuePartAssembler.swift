@@ -1,7 +1,35 @@
 /// Reassembles messages whose values travel as parts (§2.10). A session is keyed by tid and source
 /// address, accepts parts only in order (as 2.4.12 does), and dies 3 s after its last part or 10 s
-/// after it began. At most `maxSessions` are open; announced sizes above 64 KiB + 32 are refused.
+/// after it began. Announced sizes above 64 KiB + 32 are refused.
+///
+/// Memory is committed only for bytes received, never for sizes announced (issue #13: a 4 KiB
+/// header announcing 1,345 values of 64 KiB must not cost 88 MB). What a session holds (its parts
+/// plus 16 bytes per announced value for the header) counts against a per-source-IP and a global
+/// byte budget; a session that would exceed either is dropped whole. Sessions are capped globally
+/// and per source; a full table makes room by dropping the oldest session of the source holding
+/// the most, answers to our own requests before anything else.
+///
+/// Complexity: a part costs O(1) plus its bytes; starting a session is O(1), O(S) when the table is
+/// full (S ≤ ``Limits/maxSessions``).
 struct ValuePartAssembler {
+    struct Limits: Sendable {
+        var maxSessions = 256
+        var maxSessionsPerSource = 32
+        var maxBytes = 32 << 20
+        var maxBytesPerSource = 4 << 20
+    }
+
+    enum Outcome: Equatable {
+        /// More parts are awaited (or the part was out of order and ignored).
+        case incomplete
+        /// Every value arrived; the message carries them decoded.
+        case complete(WireMessage)
+        /// No session for this tid and source.
+        case noSession
+        /// The session went over a byte budget and was dropped.
+        case overBudget
+    }
+
     private struct Key: Hashable {
         var tid: UInt32
         var from: PeerAddress
@@ -12,54 +40,119 @@ struct ValuePartAssembler {
         var buffers: [[UInt8]]
         var started: Int64
         var lastPart: Int64
+        var isAnswer: Bool
+        /// Bytes this session holds: parts received plus its header's bookkeeping.
+        var cost: Int
     }
 
     private var sessions: [Key: Session] = [:]
-    let maxSessions = 256
+    private var sessionsBySource: [PeerAddress.IP: Int] = [:]
+    private var bytesBySource: [PeerAddress.IP: Int] = [:]
+    private(set) var bytes = 0
+    let limits: Limits
     static let maxValueSize = Value.maxPayloadSize + 32
+    static let headerCostPerValue = 16
+
+    init(limits: Limits = Limits()) { self.limits = limits }
+
+    var sessionCount: Int { sessions.count }
+
+    /// Whether `tid` from `from` continues a session that answers one of our requests.
+    func isAnswerSession(tid: UInt32, from: PeerAddress) -> Bool {
+        sessions[Key(tid: tid, from: from)]?.isAnswer == true
+    }
 
     /// Opens a session for a message that announced value sizes. Returns false if refused.
-    mutating func begin(_ message: WireMessage, from: PeerAddress, now: Int64) -> Bool {
+    mutating func begin(_ message: WireMessage, from: PeerAddress, isAnswer: Bool = false, now: Int64) -> Bool {
         guard message.valueSizes.allSatisfy({ $0 <= Self.maxValueSize }) else { return false }
-        expire(now: now)
-        guard sessions.count < maxSessions else { return false }
-        var buffers: [[UInt8]] = []
-        for size in message.valueSizes {
-            var b = [UInt8]()
-            b.reserveCapacity(size)
-            buffers.append(b)
+        let cost = message.valueSizes.count * Self.headerCostPerValue
+        // A session that could never complete within the budget is not worth opening.
+        let announced = message.valueSizes.reduce(cost, +)
+        guard announced <= limits.maxBytesPerSource, announced <= limits.maxBytes else { return false }
+        let key = Key(tid: message.tid, from: from)
+        guard sessions[key] == nil else { return false }
+        guard sessionsBySource[from.ip, default: 0] < limits.maxSessionsPerSource else { return false }
+        if sessions.count >= limits.maxSessions {
+            expire(now: now)
+            if sessions.count >= limits.maxSessions, !makeRoom(for: from.ip, isAnswer: isAnswer) { return false }
         }
-        sessions[Key(tid: message.tid, from: from)] = Session(message: message, buffers: buffers, started: now, lastPart: now)
+        guard fits(cost, from: from.ip) else { return false }
+        sessions[key] = Session(
+            message: message, buffers: Array(repeating: [], count: message.valueSizes.count),
+            started: now, lastPart: now, isAnswer: isAnswer, cost: cost)
+        sessionsBySource[from.ip, default: 0] += 1
+        charge(cost, to: from.ip)
         return true
     }
 
-    /// Adds parts; returns the completed message (with its values decoded) once every value is whole.
-    mutating func add(_ parts: [WireMessage.ValuePart], tid: UInt32, from: PeerAddress, now: Int64) -> WireMessage? {
+    /// Adds parts; reports the completed message (with its values decoded) once every value is whole.
+    mutating func add(_ parts: [WireMessage.ValuePart], tid: UInt32, from: PeerAddress, now: Int64) -> Outcome {
         let key = Key(tid: tid, from: from)
-        guard var s = sessions[key] else { return nil }
+        guard var s = sessions[key] else { return .noSession }
         for p in parts {
             guard p.index < s.buffers.count, p.offset == s.buffers[p.index].count,
                   p.offset + p.data.count <= s.message.valueSizes[p.index] else { continue }
+            guard fits(p.data.count, from: from.ip) else {
+                sessions[key] = s
+                close(key)
+                return .overBudget
+            }
             s.buffers[p.index].append(contentsOf: p.data)
+            s.cost += p.data.count
+            charge(p.data.count, to: from.ip)
         }
         s.lastPart = now
         let complete = zip(s.buffers, s.message.valueSizes).allSatisfy { $0.count == $1 }
-        guard complete else {
-            sessions[key] = s
-            return nil
-        }
-        sessions[key] = nil
+        sessions[key] = s
+        guard complete else { return .incomplete }
+        close(key)
         var msg = s.message
         msg.valueSizes = []
         for b in s.buffers {
             if let v = try? Value(packed: b) { msg.values.append(v) } else { msg.droppedValues += 1 }
         }
-        return msg
+        return .complete(msg)
     }
 
     mutating func expire(now: Int64) {
-        sessions = sessions.filter {
-            now - $0.value.lastPart < DHTConstants.partReceiveTimeout && now - $0.value.started < DHTConstants.partSessionMaxTime
+        for (key, s) in sessions where now - s.lastPart >= DHTConstants.partReceiveTimeout || now - s.started >= DHTConstants.partSessionMaxTime {
+            close(key)
         }
+    }
+
+    // MARK: Budgets
+
+    private func fits(_ n: Int, from ip: PeerAddress.IP) -> Bool {
+        bytes + n <= limits.maxBytes && bytesBySource[ip, default: 0] + n <= limits.maxBytesPerSource
+    }
+
+    private mutating func charge(_ n: Int, to ip: PeerAddress.IP) {
+        bytes += n
+        bytesBySource[ip, default: 0] += n
+    }
+
+    private mutating func close(_ key: Key) {
+        guard let s = sessions.removeValue(forKey: key) else { return }
+        let ip = key.from.ip
+        bytes -= s.cost
+        let left = bytesBySource[ip, default: 0] - s.cost
+        bytesBySource[ip] = left > 0 ? left : nil
+        let n = sessionsBySource[ip, default: 0] - 1
+        sessionsBySource[ip] = n > 0 ? n : nil
+    }
+
+    /// Drops one session to make room: the oldest that does not answer us if the newcomer does,
+    /// else the oldest of the source with the most sessions, if that source is not the newcomer's
+    /// and holds more than it.
+    private mutating func makeRoom(for ip: PeerAddress.IP, isAnswer: Bool) -> Bool {
+        if isAnswer, let victim = sessions.filter({ !$0.value.isAnswer }).min(by: { $0.value.started < $1.value.started }) {
+            close(victim.key)
+            return true
+        }
+        guard let (heaviest, n) = sessionsBySource.max(by: { $0.value < $1.value }), heaviest != ip,
+              n > sessionsBySource[ip, default: 0] + 1,
+              let victim = sessions.filter({ $0.key.from.ip == heaviest }).min(by: { $0.value.started < $1.value.started }) else { return false }
+        close(victim.key)
+        return true
     }
 }

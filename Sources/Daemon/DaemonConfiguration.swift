@@ -14,6 +14,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var apiHost: String = "127.0.0.1"
     public var apiPort: Int = 7310
     public var apiSocket: String?
+    /// Origins (`scheme://host[:port]`) of web pages allowed to call the API (our web client);
+    /// requests from any other page are refused.
+    public var apiOrigins: [String] = []
     /// Pending contact requests kept per account; past it, requests from strangers are dropped.
     public var pendingRequestLimit: Int = 500
     /// Value lifetimes (ms by type id) for a private test network; never set on the public one.
@@ -31,6 +34,7 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         apiHost = try c.decodeIfPresent(String.self, forKey: .apiHost) ?? d.apiHost
         apiPort = try c.decodeIfPresent(Int.self, forKey: .apiPort) ?? d.apiPort
         apiSocket = try c.decodeIfPresent(String.self, forKey: .apiSocket)
+        apiOrigins = try c.decodeIfPresent([String].self, forKey: .apiOrigins) ?? d.apiOrigins
         pendingRequestLimit = try c.decodeIfPresent(Int.self, forKey: .pendingRequestLimit) ?? d.pendingRequestLimit
         dhtLifetimeOverrides = try c.decodeIfPresent([String: Int64].self, forKey: .dhtLifetimeOverrides)
     }

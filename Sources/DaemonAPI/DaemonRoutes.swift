@@ -3,11 +3,13 @@ import Daemon
 import Foundation
 import Hummingbird
 import Identity
+import Logging
 
 /// The REST routes under `/v1` (docs/api.md). Every handler maps ``DaemonError`` to a status:
 /// 400 bad input, 401 no token, 404 unknown account/contact/request, 502 name server, 503 offline.
 struct DaemonRoutes: Sendable {
     let daemon: Daemon
+    let logger: Logger
     static let version = "0.5.0"
 
     func register(on router: Router<some RequestContext>) {

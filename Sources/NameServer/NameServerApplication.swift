@@ -1,4 +1,6 @@
+import HTTPServerLimits
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NameService
 import NIOCore
@@ -21,15 +23,19 @@ public struct NameServerConfiguration: Sendable {
     /// Records kept in memory (0 disables the cache).
     public var cacheCapacity: Int
     public var trustForwardedFor: Bool
+    /// Deadlines and the connection bound; the per-IP share is off with `trustForwardedFor`,
+    /// where every connection comes from the proxy.
+    public var connections: ConnectionLimits
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storage: Storage, rateLimit: RegistrationRateLimiter.Policy = .init(),
-                cacheCapacity: Int = 20_000, trustForwardedFor: Bool = false) {
+                cacheCapacity: Int = 20_000, trustForwardedFor: Bool = false, connections: ConnectionLimits = .init()) {
         self.host = host
         self.port = port
         self.storage = storage
         self.rateLimit = rateLimit
         self.cacheCapacity = cacheCapacity
         self.trustForwardedFor = trustForwardedFor
+        self.connections = connections
     }
 }
 
@@ -55,14 +61,22 @@ public enum NameServerApplication {
             services.append(client)
             migrate = { try await postgresStore.migrate() }
         }
+        let metrics = NameServerMetrics()
+        let throttle = LogThrottle()
+        let connections = ConnectionTable(limits: configuration.connections, perIP: !configuration.trustForwardedFor) { event in
+            metrics.connectionEvent(event)
+            throttle.note(event.label) { count in
+                logger.notice("connections closed by the limits", metadata: ["reason": "\(event.label)", "count": "\(count)"])
+            }
+        }
         let routes = NameServerRoutes(
             store: store, cache: NameRecordCache(capacity: configuration.cacheCapacity),
-            limiter: RegistrationRateLimiter(policy: configuration.rateLimit), metrics: NameServerMetrics(),
-            trustForwardedFor: configuration.trustForwardedFor, logger: logger)
+            limiter: RegistrationRateLimiter(policy: configuration.rateLimit), metrics: metrics, connections: connections,
+            throttle: throttle, trustForwardedFor: configuration.trustForwardedFor, logger: logger)
         let router = Router(context: NameRequestContext.self)
         routes.register(on: router)
         var app = Application(
-            router: router,
+            router: router, server: .limited(by: connections) { HTTP1Channel(responder: $0) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rafiki-nameserver"),
             services: services, onServerRunning: onServerRunning, logger: logger)
         if let migrate { app.beforeServerStarts(perform: migrate) }

@@ -1,3 +1,4 @@
+import HTTPServerLimits
 import Prometheus
 
 /// Counters of the name server, exported in Prometheus' text format on `/metrics`. Each server
@@ -11,6 +12,8 @@ public struct NameServerMetrics: Sendable {
     let registered, repeated, taken, addressHasName, rejected, rateLimited: Counter
     let storeErrors: Counter
     let lookupDuration, registrationDuration: DurationHistogram
+    let openConnections: Gauge
+    private let connectionEvents: [String: Counter]
 
     public init() {
         let registry = PrometheusCollectorRegistry()
@@ -38,5 +41,15 @@ public struct NameServerMetrics: Sendable {
                                    .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1)]
         lookupDuration = registry.makeDurationHistogram(name: "nameserver_lookup_duration_seconds", buckets: buckets)
         registrationDuration = registry.makeDurationHistogram(name: "nameserver_registration_duration_seconds", buckets: buckets)
+        openConnections = registry.makeGauge(name: "nameserver_connections_open")
+        let events: [ConnectionEvent] = [.refused, .evicted, .timedOut(.idle), .timedOut(.head), .timedOut(.body)]
+        connectionEvents = Dictionary(uniqueKeysWithValues: events.map {
+            ($0.label, registry.makeCounter(name: "nameserver_connections_closed_total", labels: [("reason", $0.label)]))
+        })
+    }
+
+    /// Counts a connection the limits closed.
+    func connectionEvent(_ event: ConnectionEvent) {
+        connectionEvents[event.label]?.increment()
     }
 }

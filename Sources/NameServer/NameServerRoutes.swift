@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerLimits
 import HTTPTypes
 import Hummingbird
 import Identity
@@ -15,6 +16,9 @@ public struct NameServerRoutes: Sendable {
     let cache: NameRecordCache
     let limiter: RegistrationRateLimiter
     let metrics: NameServerMetrics
+    let connections: ConnectionTable
+    /// Refusals that a flood repeats are logged once per interval, with a count.
+    let throttle: LogThrottle
     /// Behind a load balancer, the client is the last `X-Forwarded-For` hop it added.
     let trustForwardedFor: Bool
     let logger: Logger
@@ -28,7 +32,8 @@ public struct NameServerRoutes: Sendable {
         router.post("/name/:name") { request, context in await registerName(request, context) }
         router.get("/health") { _, _ in await health() }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            metrics.openConnections.set(to: Double(connections.count))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
     }
@@ -88,7 +93,9 @@ public struct NameServerRoutes: Sendable {
         let (allowed, retryAfter) = limiter.allow(client)
         guard allowed else {
             metrics.rateLimited.increment()
-            logger.notice("registration rate-limited", metadata: ["client": "\(client)"])
+            throttle.note("rate-limited") { count in
+                logger.notice("registrations rate-limited", metadata: ["count": "\(count)", "last client": "\(client)"])
+            }
             var response = refusal(NameServiceError.rateLimited)
             response.headers[HTTPField.Name("Retry-After")!] = String(max(1, retryAfter.components.seconds))
             return response

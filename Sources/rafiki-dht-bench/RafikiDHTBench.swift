@@ -16,6 +16,7 @@ struct RafikiDHTBench: AsyncParsableCommand {
     @Option(help: "Values stored to measure memory per value.") var storedValues = 20_000
     @Option(help: "Rounds of throughput phases; medians are reported.") var rounds = 3
     @Flag(help: "Skip the latency measurement.") var skipLatency = false
+    @Flag(help: "Skip the put flood at the storage quota.") var skipQuota = false
 
     func run() async throws {
         setvbuf(stdout, nil, _IOLBF, 0)
@@ -45,6 +46,13 @@ struct RafikiDHTBench: AsyncParsableCommand {
         progress("storing \(storedValues) values in each")
         var bytesPerValue: [Double] = []
         for session in sessions { bytesPerValue.append(try await session.bytesPerValue(count: storedValues)) }
+        var flood: [(below: Double, atQuota: Double)] = []
+        if !skipQuota {
+            progress("put flood below and at the 64 MiB storage quota")
+            for session in sessions {
+                flood.append(try await Throughput.quotaFlood(session, quotaBytes: 64 << 20, valueBytes: 400, seconds: 1))
+            }
+        }
         ours.stop(); theirs.stop()
 
         // Idle memory: a fresh node of each, 2 s after start (theirs: Debian's dhtnode binary).
@@ -64,6 +72,11 @@ struct RafikiDHTBench: AsyncParsableCommand {
             row("\(kind) replies/CPU-s", median(perCPU[0][kind]), median(perCPU[1][kind]), "%.0f")
         }
         row("bytes per stored value", bytesPerValue[0], bytesPerValue[1], "%.0f")
+        if flood.count == 2 {
+            row("puts/s below quota", flood[0].below, flood[1].below, "%.0f")
+            row("puts/s at quota (evicting)", flood[0].atQuota, flood[1].atQuota, "%.0f")
+            row("at quota / below", flood[0].atQuota / max(flood[0].below, 1), flood[1].atQuota / max(flood[1].below, 1), "%.2f")
+        }
         row("idle node RSS (KiB)", Double(idle.0) / 1024, Double(idle.1) / 1024, "%.0f")
         row("idle node RssAnon (KiB)", Double(idlePrivate.0) / 1024, Double(idlePrivate.1) / 1024, "%.0f")
 

@@ -72,6 +72,31 @@ enum Throughput {
         }
     }
 
+    /// Puts of distinct new values per second while the target's storage is below its quota
+    /// (OpenDHT's default, 64 MiB), and again once a flood has filled it past the quota, where
+    /// every put evicts (issue #13: eviction used to scan every stored value). Values must stay
+    /// small enough to travel inline (one datagram per put, OpenDHT's 600-byte threshold).
+    static func quotaFlood(_ session: Session, quotaBytes: Int, valueBytes: Int, seconds: Double) async throws -> (below: Double, atQuota: Double) {
+        let (enc, token) = (session.enc, session.token)
+        let data = [UInt8](repeating: 5, count: valueBytes)
+        final class Counter: @unchecked Sendable {
+            // @unchecked: used only on the load generator's event loop, one phase at a time.
+            var base: UInt64 = 0
+        }
+        let counter = Counter()
+        let query: (UInt32) -> [UInt8] = { tid in
+            counter.base += 1
+            let i = counter.base
+            return enc.put(tid: tid, key: .hashing(key: "flood-\(i)"), packedValues: [Value(id: i, data: data).packed()], created: nil, token: token)[0]
+        }
+        let below = try await run(target: session.target, port: session.port, seconds: seconds, query: query)
+        while Int(counter.base) * valueBytes < quotaBytes * 3 / 2 {
+            _ = try await run(target: session.target, port: session.port, seconds: 1, query: query)
+        }
+        let atQuota = try await run(target: session.target, port: session.port, seconds: seconds, query: query)
+        return (below, atQuota)
+    }
+
     /// Sends queries for `seconds` (or exactly `count` of them) and returns replies per second.
     static func run(target: SocketAddress, port: Int, seconds: Double, count: Int? = nil, query: @escaping (UInt32) -> [UInt8]) async throws -> Double {
         let gen = LoadGenerator(target: target, window: count ?? 256)

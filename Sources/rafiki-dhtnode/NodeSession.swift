@@ -15,13 +15,16 @@ enum ExitStatus: Int32 {
 /// Every node applies SecureDht's store checks, as every OpenDHT `DhtRunner` does; with an
 /// identity it also publishes its certificate once connected (a `certificate` line says so).
 enum NodeSession {
-    static func start(_ g: GlobalOptions, defaultPort: Int, watchdog: Bool = true, identity: DeviceIdentity? = nil) async -> SecureDHTNode {
+    static func start(
+        _ g: GlobalOptions, defaultPort: Int, watchdog: Bool = true, identity: DeviceIdentity? = nil, limits: LimitOptions? = nil
+    ) async -> SecureDHTNode {
         var config = DHTNode.Configuration(bindHost: g.bind, port: g.port ?? defaultPort)
         config.dht.network = g.network
         if g.noRateLimit {
             config.dht.maxRequestsPerSecond = nil
             config.dht.maxRequestsPerSecondPerIP = nil
         }
+        limits?.apply(to: &config.dht)
         if watchdog { startWatchdog(seconds: g.timeout) }
         let secure: SecureDHTNode
         do {

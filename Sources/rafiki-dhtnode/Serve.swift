@@ -12,6 +12,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
 
     @Option(help: "Seconds to stay up; omit to run until SIGINT/SIGTERM.")
     var duration: Double?
@@ -20,7 +21,7 @@ struct Serve: AsyncParsableCommand {
     var nodesFile: String?
 
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 4222, watchdog: false, identity: identity.load()).node
+        let node = await NodeSession.start(global, defaultPort: 4222, watchdog: false, identity: identity.load(), limits: limits).node
         let file = nodesFile ?? (duration == nil ? Self.defaultNodesFile(port: node.localAddress.port) : nil)
         if let file, let saved = NodesFile.load(file) {
             try? await node.importNodes(saved)

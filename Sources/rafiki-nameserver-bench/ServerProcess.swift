@@ -9,7 +9,8 @@ final class ServerProcess {
     init(executable: String, arguments: [String]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--port", "0", "--log-level", "error"] + arguments
+        // wrk's connections all come from 127.0.0.1: no per-IP share here.
+        process.arguments = ["--port", "0", "--log-level", "error", "--max-connections-per-ip", "0"] + arguments
         let out = Pipe()
         process.standardOutput = out
         try process.run()

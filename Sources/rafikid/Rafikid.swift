@@ -25,6 +25,8 @@ struct Rafikid: AsyncParsableCommand {
     @Option(help: "API address (loopback by default).") var apiHost: String?
     @Option(help: "API port (0 picks a free one).") var apiPort: Int?
     @Option(help: "Serve the API on this Unix socket instead of TCP.") var apiSocket: String?
+    @Option(name: .customLong("api-origin"), help: ArgumentHelp("Origin of a web client allowed to call the API; repeatable (replaces config.json's apiOrigins).", valueName: "SCHEME://HOST[:PORT]"))
+    var apiOrigins: [String] = []
     @Option(name: .customLong("bootstrap"), help: ArgumentHelp("DHT bootstrap node; repeatable (replaces config.json's list).", valueName: "HOST:PORT"))
     var bootstrap: [String] = []
     @Option(help: "Address the DHT nodes bind.") var dhtHost: String?
@@ -41,6 +43,7 @@ struct Rafikid: AsyncParsableCommand {
             if let apiHost { config.apiHost = apiHost }
             if let apiPort { config.apiPort = apiPort }
             if let apiSocket { config.apiSocket = apiSocket }
+            if !apiOrigins.isEmpty { config.apiOrigins = apiOrigins }
             if !bootstrap.isEmpty { config.bootstrap = bootstrap }
             if let dhtHost { config.dhtHost = dhtHost }
             if let nameServer { config.nameServer = nameServer }
@@ -48,9 +51,9 @@ struct Rafikid: AsyncParsableCommand {
             let daemon = Daemon(home: home, configuration: config, logger: logger, keyBits: keyBits)
             let address: DaemonAPIServer.Address = config.apiSocket.map { .unixSocket($0) } ?? .tcp(host: config.apiHost, port: config.apiPort)
             let socket = config.apiSocket
-            let app = DaemonAPIServer.make(daemon: daemon, token: token, address: address, logger: logger) { channel in
-                let endpoint = Self.endpoint(channel, socket: socket)
-                if let data = try? JSONEncoder().encode(endpoint) { try? data.write(to: home.endpointFile, options: .atomic) }
+            let settings = DaemonAPIServer.Settings(address: address, token: token, allowedOrigins: config.apiOrigins, endpointFile: home.endpointFile)
+            let app = DaemonAPIServer.make(daemon: daemon, settings: settings, logger: logger) { channel in
+                let endpoint = APIEndpointFile.endpoint(of: channel, socket: socket)
                 // The line scripts wait for; written in one call so it is never split.
                 FileHandle.standardOutput.write(Data("ready \(endpoint.url ?? endpoint.socket ?? "")\n".utf8))
             }
@@ -63,13 +66,5 @@ struct Rafikid: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode.failure
         }
-    }
-
-    static func endpoint(_ channel: any Channel, socket: String?) -> APIEndpoint {
-        let pid = ProcessInfo.processInfo.processIdentifier
-        if let socket { return APIEndpoint(url: nil, socket: socket, pid: pid) }
-        let address = channel.localAddress
-        let host = address?.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "127.0.0.1"
-        return APIEndpoint(url: "http://\(host):\(address?.port ?? 0)", socket: nil, pid: pid)
     }
 }

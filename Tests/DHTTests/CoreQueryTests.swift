@@ -25,9 +25,11 @@ import MessagePack
         let enc = MessageEncoder(nodeId: peerId, network: 0)
         core.receive(enc.ping(tid: 77), from: peer, now: 1_700_000_000_100)
         let out = sent(core)
-        // The reply, plus a ping of our own: a newcomer is confirmed before it is advertised.
         let (reply, to) = try #require(out.first { $0.0.kind == .reply })
-        #expect(out.contains { $0.0.kind == .query(.ping) })
+        // A ping of our own follows a little later: a newcomer is confirmed before it is advertised.
+        #expect(!out.contains { $0.0.kind == .query(.ping) })
+        core.tick(now: 1_700_000_000_100 + NewcomerProbes.delay + 1_000)
+        #expect(sent(core).contains { $0.0.kind == .query(.ping) && $0.1 == peer })
         #expect(to == peer)
         #expect(reply.kind == .reply)
         #expect(reply.tid == 77)
@@ -41,11 +43,27 @@ import MessagePack
         let core = makeCore()
         let far = core.nodeId.settingBit(0, to: !core.nodeId.bit(0))
         var now: Int64 = 1_700_000_000_100
+        var peers: [PeerAddress: InfoHash] = [:]
+        func answerPings(_ out: [(WireMessage, PeerAddress)]) throws {
+            for (ping, to) in out where ping.kind == .query(.ping) {
+                let id = try #require(peers[to])
+                core.receive(MessageEncoder(nodeId: id, network: 0).pong(tid: ping.tid, to: to), from: to, now: now)
+            }
+        }
         for i in 0..<10 {
-            // Peers whose ids share the far key's first 150 bits announce themselves with a ping.
+            // Peers whose ids share the far key's first 150 bits announce themselves with a ping
+            // and answer the core's pings: only nodes that answered count for the rule.
             let id = far.settingBit(150 + i, to: !far.bit(150 + i))
-            core.receive(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: PeerAddress(host: "127.0.0.1", port: UInt16(6000 + i))!, now: now)
+            let address = PeerAddress(host: "127.0.0.1", port: UInt16(6000 + i))!
+            peers[address] = id
+            core.receive(MessageEncoder(nodeId: id, network: 0).ping(tid: 1), from: address, now: now)
+            try answerPings(sent(core))
             now += 1
+        }
+        for _ in 0..<2 {
+            now += NewcomerProbes.delay + 1_000
+            core.tick(now: now)
+            try answerPings(sent(core))
         }
         _ = core.takeOutputs()
         let enc = MessageEncoder(nodeId: peerId, network: 0)

@@ -94,3 +94,37 @@ import Testing
         #expect(a.nodes.map { $0?.nodeId } == b.nodes.map { $0?.nodeId })
     }
 }
+
+/// Nodes that left without a word do not hold up operations: a get or put completes about a
+/// second after the first unanswered request (as OpenDHT skips its "bad" candidates), not
+/// after the ~7 s of retransmissions it takes to declare them dead.
+@Suite struct DepartedNodeTests {
+    @Test func operationsDoNotWaitForDepartedNodes() {
+        var s = VirtualNetwork.Settings()
+        s.seed = 11
+        let net = VirtualNetwork(settings: s)
+        for i in 0..<20 {
+            let n = net.addNode()
+            if i > 0 { net.with(n) { core, now in core.bootstrap(VirtualNetwork.address(of: 0), now: now) } }
+            net.run(for: 100)
+        }
+        net.run(for: 60_000)
+        let key = InfoHash.hashing(key: "departed")
+        // Half the network leaves at once; the others' tables still list them as good.
+        for i in stride(from: 1, to: 20, by: 2) { net.removeNode(i) }
+        var done: [String: Int64] = [:]
+        let start = net.now
+        net.onEvent = { _, e in
+            switch e {
+            case .putDone: done["put"] = net.now - start
+            case .getDone: done["get"] = net.now - start
+            default: break
+            }
+        }
+        net.with(2) { core, now in _ = core.put(key, Value(id: 3, data: [3]), now: now) }
+        net.with(4) { core, now in _ = core.get(key, now: now) }
+        net.run(for: 20_000)
+        #expect((done["put"] ?? .max) < 4_000, "put took \(done["put"] ?? -1) ms of virtual time")
+        #expect((done["get"] ?? .max) < 4_000, "get took \(done["get"] ?? -1) ms of virtual time")
+    }
+}

@@ -91,7 +91,7 @@ import MessagePack
         for d in datagrams.dropFirst() {
             let part = try MessageParser.parse(d)
             #expect(part.kind == .valueParts)
-            whole = assembler.add(part.parts, tid: part.tid, from: from, now: 1)
+            if case .complete(let m) = assembler.add(part.parts, tid: part.tid, from: from, now: 1) { whole = m }
         }
         #expect(whole?.values.first?.data.count == 3000)
     }

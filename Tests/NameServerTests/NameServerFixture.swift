@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerLimits
 import Identity
 import Logging
 import NameServer
@@ -41,13 +42,16 @@ struct TestStorage {
 /// shuts it down gracefully.
 func withNameServer<T: Sendable>(
     _ storage: NameServerConfiguration.Storage, rateLimit: RegistrationRateLimiter.Policy = .unlimited, cache: Int = 1000,
-    _ body: (String) async throws -> T
+    connections: ConnectionLimits = .init(), logger: Logger? = nil, _ body: (String) async throws -> T
 ) async throws -> T {
-    var logger = Logger(label: "test-nameserver")
-    logger.logLevel = .warning
+    let logger = logger ?? {
+        var logger = Logger(label: "test-nameserver")
+        logger.logLevel = .warning
+        return logger
+    }()
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let app = try NameServerApplication.make(
-        configuration: .init(host: "127.0.0.1", port: 0, storage: storage, rateLimit: rateLimit, cacheCapacity: cache),
+        configuration: .init(host: "127.0.0.1", port: 0, storage: storage, rateLimit: rateLimit, cacheCapacity: cache, connections: connections),
         logger: logger
     ) { channel in
         portSink.yield(channel.localAddress?.port ?? 0)
@@ -70,11 +74,12 @@ func withNameServer<T: Sendable>(
 
 /// Fresh storage of `backend`, one server on it, then cleanup.
 func withNameServer<T: Sendable>(
-    _ backend: Backend, rateLimit: RegistrationRateLimiter.Policy = .unlimited, cache: Int = 1000, _ body: (String) async throws -> T
+    _ backend: Backend, rateLimit: RegistrationRateLimiter.Policy = .unlimited, cache: Int = 1000,
+    connections: ConnectionLimits = .init(), logger: Logger? = nil, _ body: (String) async throws -> T
 ) async throws -> T {
     let storage = try await TestStorage.make(backend)
     do {
-        let result = try await withNameServer(storage.storage, rateLimit: rateLimit, cache: cache, body)
+        let result = try await withNameServer(storage.storage, rateLimit: rateLimit, cache: cache, connections: connections, logger: logger, body)
         await storage.cleanup()
         return result
     } catch {

@@ -1,6 +1,7 @@
 @preconcurrency import Glibc
 import ArgumentParser
 import Foundation
+import HTTPServerLimits
 import Hummingbird
 import Logging
 import NameServer
@@ -44,6 +45,21 @@ struct NameServerCommand: AsyncParsableCommand {
     @Flag(help: "Take the client IP from the last X-Forwarded-For entry (only behind a trusted proxy).")
     var trustForwardedFor = false
 
+    @Option(help: "Open connections at most; past it a new connection replaces the one idle longest, or is closed when none is idle (capped by the open-file limit, which is raised to its maximum).")
+    var maxConnections = 4096
+
+    @Option(help: "Open connections one client IP may hold; past it its own longest-idle one is replaced (0: no per-IP bound; off with --trust-forwarded-for).")
+    var maxConnectionsPerIp = 64
+
+    @Option(help: "Seconds a connection may wait for a request to start (after opening, or after the previous answer).")
+    var idleTimeout = 15.0
+
+    @Option(help: "Seconds from a request's first byte until its head (request line and headers) must be complete.")
+    var headTimeout = 10.0
+
+    @Option(help: "Seconds from the end of a request's head until its body must be complete.")
+    var bodyTimeout = 10.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -58,10 +74,18 @@ struct NameServerCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             storage = .sqlite(path: path)
         }
+        for (name, seconds) in [("--idle-timeout", idleTimeout), ("--head-timeout", headTimeout), ("--body-timeout", bodyTimeout)]
+        where !(seconds > 0 && seconds <= 86_400) {
+            throw ValidationError("\(name) must be between 0 and 86400 seconds")
+        }
+        guard maxConnections > 0, maxConnectionsPerIp >= 0 else { throw ValidationError("--max-connections must be positive, --max-connections-per-ip not negative") }
+        let connections = ConnectionLimits(
+            maxConnections: OpenFileLimit.connections(wanted: maxConnections, logger: logger), maxConnectionsPerIP: maxConnectionsPerIp,
+            idleTimeout: .seconds(idleTimeout), headTimeout: .seconds(headTimeout), bodyTimeout: .seconds(bodyTimeout))
         let configuration = NameServerConfiguration(
             host: host, port: port, storage: storage,
             rateLimit: .init(burst: registrationBurst, interval: .seconds(registrationInterval)),
-            cacheCapacity: cache, trustForwardedFor: trustForwardedFor)
+            cacheCapacity: cache, trustForwardedFor: trustForwardedFor, connections: connections)
         do {
             let app = try NameServerApplication.make(configuration: configuration, logger: logger) { channel in
                 let port = channel.localAddress?.port ?? 0
