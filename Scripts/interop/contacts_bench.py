@@ -4,8 +4,11 @@
   * trust-request latency A -> B, both sides in one DHT with all four daemons running and rounds
     alternating (jamid, ours, jamid, ...): from the sender's API call (jamid: D-Bus sendTrustRequest; ours:
     POST /v1/accounts/{id}/contacts) to the recipient's notification (jamid: the
-    incomingTrustRequest signal; ours: the request.received event on the WebSocket stream, read by
-    `rafiki events`). One sender account, --rounds recipient accounts, RSA-4096 everywhere.
+    incomingTrustRequest signal; ours: the request.received event on the daemon's line-delimited
+    event stream, subscribed before the request is sent). One sender account, --rounds recipient
+    accounts, RSA-4096 everywhere. A round whose request does not arrive within --round-timeout
+    is reported as lost, with where it was lost (sent or not by the sender, stored or not at the
+    receiver); the whole run is bounded by --max-seconds.
   * idle memory of one daemon with one account, after --idle seconds: VmRSS (the aim's figure),
     and what it is made of: RssAnon (heap and stacks: memory the daemon allocated), RssFile
     (pages of its executable and libraries mapped in, shared and reclaimable), PSS (shared pages
@@ -13,7 +16,7 @@
 
 Everything runs in the jamid harness's private network namespace over one loopback bootstrap.
 Prints a table and, with --json, one JSON object.
-    /usr/bin/python3 Scripts/interop/contacts_bench.py --rafikid .build/release/rafikid --rafiki .build/release/rafiki
+    /usr/bin/python3 Scripts/interop/contacts_bench.py --rafikid .build/release/rafikid
 """
 import argparse
 import json
@@ -23,6 +26,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+import children
 
 
 def memory(pid):
@@ -46,9 +51,12 @@ def main():
     ap.add_argument("--harness", default=os.path.normpath(os.path.join(here, "../../../shared/peers/jamid")))
     ap.add_argument("--workdir", default="/tmp/rafiki-contacts-bench")
     ap.add_argument("--rafikid", required=True)
-    ap.add_argument("--rafiki", required=True)
+    ap.add_argument("--rafiki", help="unused (the event stream is read directly); kept for older command lines")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--idle", type=float, default=15)
+    ap.add_argument("--round-timeout", type=float, default=60, help="seconds a request may take before the round fails")
+    ap.add_argument("--max-seconds", type=int, default=900, help="bound on the whole run")
+    ap.add_argument("--log-level", default="warning", help="rafikid's log level (logs go to WORKDIR/RA.log and RB.log)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     sys.path.insert(0, args.harness)
@@ -57,8 +65,8 @@ def main():
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     res = {"rounds": args.rounds}
-    h = jh.Harness(args.workdir, max_seconds=900)
-    daemons = []
+    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
+    daemons, streams = [], []
     try:
         bs = h.start_bootstrap()
         # All four daemons run for the whole measurement, in one DHT: each side is timed with
@@ -72,17 +80,19 @@ def main():
         def start(name):
             home = os.path.join(args.workdir, name)
             log = open(home + ".log", "w")
-            p = subprocess.Popen([args.rafikid, "--home", home, "--api-port", "0", "--bootstrap", bs.addr, "--log-level", "warning"],
-                                 stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
-            url = p.stdout.readline().strip().split(" ", 1)[1]
-            token = open(os.path.join(home, "api-token")).read().strip()
+            p = children.spawn([args.rafikid, "--home", home, "--api-port", "0", "--bootstrap", bs.addr, "--log-level", args.log_level],
+                               stdout=subprocess.PIPE, stderr=log, text=True)
             daemons.append(p)
-            return p, home, url, token
+            ready = children.Lines(p.stdout).next(60, "rafikid %s's ready line" % name).strip()
+            if not ready.startswith("ready "):
+                raise RuntimeError("rafikid %s did not start: %r (see %s.log)" % (name, ready, home))
+            token = open(os.path.join(home, "api-token")).read().strip()
+            return p, home, ready.split(" ", 1)[1], token
 
         def api(url, token, method, path, body=None):
             req = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
                                          headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=300) as r:
+            with urllib.request.urlopen(req, timeout=120) as r:
                 return json.loads(r.read() or b"null")
 
         ra, ra_home, ra_url, ra_tok = start("RA")
@@ -95,9 +105,7 @@ def main():
 
         def registered(url, tok):
             return all(x["state"] == "registered" for x in api(url, tok, "GET", "/v1/accounts")["accounts"])
-        t = time.monotonic()
-        while not (registered(ra_url, ra_tok) and registered(rb_url, rb_tok)) and time.monotonic() - t < 120:
-            time.sleep(0.2)
+        children.poll("every rafikid account registered", lambda: registered(ra_url, ra_tok) and registered(rb_url, rb_tok), timeout=120)
         time.sleep(3)
 
         def jamid_round(b):
@@ -105,45 +113,65 @@ def main():
             mark = B.mark()
             t0 = time.monotonic()
             A.cm.sendTrustRequest(a, uri, dbus.ByteArray(b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:a\r\nEND:VCARD\r\n"))
-            t, _ = B.wait_signal("incomingTrustRequest", lambda x, b=b: x[0] == b, timeout=120, since=mark)
+            t, _ = B.wait_signal("incomingTrustRequest", lambda x, b=b: x[0] == b, timeout=args.round_timeout, since=mark)
             return (t - t0) * 1e3
 
-        def ours_round(b):
-            ev = subprocess.Popen([args.rafiki, "events", "--json", "--home", rb_home, "--account", b, "--count", "1"],
-                                  stdout=subprocess.PIPE, text=True)
-            time.sleep(0.5)  # the stream is open well before the request
+        def ours_round(i, b):
+            # Subscribed before the request goes out: the stream's response head comes after the
+            # daemon subscribed, so the event cannot fire unseen.
+            received = children.EventStream(rb_url, rb_tok, account=b)
+            sent = children.EventStream(ra_url, ra_tok, account=ours_a)
+            streams.extend([received, sent])
             t0 = time.monotonic()
             api(ra_url, ra_tok, "POST", "/v1/accounts/%s/contacts" % ours_a, {"peer": b})
-            ms = None
-            for line in ev.stdout:
-                if json.loads(line).get("type") == "request.received":
-                    ms = (time.monotonic() - t0) * 1e3
-                    break
-            ev.wait(timeout=30)
-            return ms
+            try:
+                t, _ = received.wait("round %d: request.received at %s" % (i, b[:8]), lambda e: e.get("type") == "request.received",
+                                     timeout=args.round_timeout)
+                return (t - t0) * 1e3
+            except (TimeoutError, EOFError) as e:
+                # Say where it was lost: never sent, sent but not shown, or shown but not streamed.
+                try:
+                    sent.wait("request.sent", lambda e: e.get("type") == "request.sent" and e.get("peer") == b, timeout=0.1)
+                    was_sent = True
+                except (TimeoutError, EOFError):
+                    was_sent = False
+                stored = [r["from"] for r in api(rb_url, rb_tok, "GET", "/v1/accounts/%s/requests" % b)["requests"]]
+                res.setdefault("lost", []).append({"round": i, "error": str(e), "request_sent_at_sender": was_sent,
+                                                   "stored_at_receiver": ours_a in stored})
+                print("round %d lost: %s (sender's request.sent: %s; in the receiver's requests: %s)"
+                      % (i, e, was_sent, ours_a in stored), file=sys.stderr)
+                return None
+            finally:
+                received.close()
+                sent.close()
 
         jamid_ms, ours_ms = [], []
-        for jb, ob in zip(bs_acc, ours_b):
+        for i, (jb, ob) in enumerate(zip(bs_acc, ours_b)):
             jamid_ms.append(jamid_round(jb))
             time.sleep(1)
-            ours_ms.append(ours_round(ob))
+            ours_ms.append(ours_round(i, ob))
             time.sleep(1)
         res["jamid_latency_ms"] = [round(x, 1) for x in jamid_ms]
         res["ours_latency_ms"] = [round(x, 1) for x in ours_ms if x is not None]
+        res["ours_delivered"] = "%d of %d" % (len(res["ours_latency_ms"]), args.rounds)
 
         # --- idle memory: one daemon, one account (A and RA)
         time.sleep(args.idle)
         res["jamid_memory_kb"] = memory(A.pid)
         res["ours_memory_kb"] = memory(ra.pid)
     finally:
+        for s in streams:
+            s.close()
         for p in daemons:
-            p.terminate()
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            children.stop(p, grace=20)
         h.close()
 
+    if not res.get("ours_latency_ms"):
+        print("no Rafiki request was delivered: %s" % res.get("lost"), file=sys.stderr)
+        if args.json:
+            out.write(json.dumps(res) + "\n")
+        out.flush()
+        sys.exit(1)
     jm, om = statistics.median(res["jamid_latency_ms"]), statistics.median(res["ours_latency_ms"])
     res["latency_ratio"] = round(om / jm, 3)
     jr, orss = res["jamid_memory_kb"]["VmRSS"], res["ours_memory_kb"]["VmRSS"]
@@ -151,6 +179,7 @@ def main():
     print("%-34s %12s %12s %8s" % ("", "rafikid", "jamid", "ratio"))
     print("%-34s %12.1f %12.1f %8.3f" % ("trust request A->B, median ms", om, jm, res["latency_ratio"]))
     print("%-34s %12s %12s" % ("  each round, ms", res["ours_latency_ms"], res["jamid_latency_ms"]))
+    print("%-34s %12s" % ("  rafikid requests delivered", res["ours_delivered"]))
     print("%-34s %12.1f %12.1f %8.3f" % ("idle RSS, one account, MiB", orss / 1024, jr / 1024, res["memory_ratio"]))
     for key, label in (("RssAnon", "  of which anonymous, MiB"), ("RssFile", "  of which file pages, MiB"), ("Pss", "PSS, MiB"),
                        ("Uss", "USS (private), MiB"), ("VmHWM", "peak RSS (VmHWM), MiB")):

@@ -17,10 +17,11 @@ Results are one JSON object on stdout; progress goes to stderr.
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
+
+import children
 
 
 def main():
@@ -53,9 +54,9 @@ def main():
 
         home = os.path.join(args.workdir, "rafiki-home")
         daemon_log = open(os.path.join(args.workdir, "rafikid.log"), "w")
-        daemon = subprocess.Popen([args.rafikid, "--home", home, "--api-port", "0", "--bootstrap", bs.addr],
-                                  stdout=subprocess.PIPE, stderr=daemon_log, text=True, start_new_session=True)
-        ready = daemon.stdout.readline().strip()
+        daemon = children.spawn([args.rafikid, "--home", home, "--api-port", "0", "--bootstrap", bs.addr],
+                                stdout=subprocess.PIPE, stderr=daemon_log, text=True)
+        ready = children.Lines(daemon.stdout).next(60, "rafikid's ready line").strip()
         if not ready.startswith("ready "):
             raise RuntimeError("rafikid did not start: %r" % ready)
 
@@ -66,13 +67,7 @@ def main():
             return p
 
         def poll(what, fn, timeout=90):
-            t = time.monotonic()
-            while time.monotonic() - t < timeout:
-                v = fn()
-                if v:
-                    return v
-                time.sleep(0.2)
-            raise TimeoutError(what)
+            return children.poll(what, fn, timeout)
 
         ours = json.loads(rafiki("account", "create", "--display-name", "Rafa", "--json").stdout)
         res["rafiki"] = ours["id"]
@@ -136,8 +131,7 @@ def main():
         time.sleep(8)
         res["daemon_alive"] = daemon.poll() is None
         res["contacts_after"] = json.loads(rafiki("contact", "list", "--json").stdout)
-        daemon.send_signal(signal.SIGTERM)
-        res["daemon_exit"] = daemon.wait(timeout=30)
+        res["daemon_exit"] = children.stop(daemon, grace=30)
         daemon = None
         daemon_log.flush()
         text = open(os.path.join(args.workdir, "rafikid.log")).read()
@@ -146,8 +140,7 @@ def main():
     except Exception as e:  # reported, not raised: the Swift test prints the log
         res["error"] = "%s: %s" % (type(e).__name__, e)
     finally:
-        if daemon is not None:
-            daemon.kill()
+        children.stop(daemon, grace=5)
         h.close()
     results.write(json.dumps(res) + "\n")
     results.flush()

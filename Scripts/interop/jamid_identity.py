@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 
+import children
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -81,8 +83,8 @@ def main():
         if args.node and args.resolve:
             env = dict(os.environ, BOOTSTRAP=bs.addr)
             node_log = open(os.path.join(args.workdir, "node.log"), "w")
-            node = subprocess.Popen(args.node, shell=True, env=env, stdout=subprocess.PIPE,
-                                    stderr=node_log, text=True, start_new_session=True)
+            # A shell runs the node: the node is stopped with the shell's process group.
+            node = children.spawn(args.node, shell=True, env=env, stdout=subprocess.PIPE, stderr=node_log, text=True)
             lines = []
             published = threading.Event()
 
@@ -105,12 +107,7 @@ def main():
             res["certificate_details"] = jh.to_py(j.cm.getCertificateDetails(args.resolve))
             res["node_output"] = lines[:20]
     finally:
-        if node and node.poll() is None:
-            node.terminate()
-            try:
-                node.wait(5)
-            except subprocess.TimeoutExpired:
-                node.kill()
+        children.stop(node, grace=5)
         h.close()
     json.dump(res, results)
     results.write("\n")

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+import children
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -42,9 +44,8 @@ def main():
     server = None
     try:
         server_log = open(os.path.join(args.workdir, "nameserver.log"), "w")
-        server = subprocess.Popen(args.server, shell=True, stdout=subprocess.PIPE, stderr=server_log,
-                                  text=True, start_new_session=True)
-        ready = server.stdout.readline().strip()
+        server = children.spawn(args.server, shell=True, stdout=subprocess.PIPE, stderr=server_log, text=True)
+        ready = children.Lines(server.stdout).next(60, "the name server's ready line").strip()
         if not ready.startswith("ready "):
             raise RuntimeError("name server did not start: %r" % ready)
         url = ready.split(" ", 1)[1]
@@ -86,14 +87,8 @@ def main():
         if args.after:
             res["after"] = shell(args.after, {"JAMID_NAME": args.jamid_name, "JAMID_ID": jamid_id})
     finally:
-        if server and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
         if server:
-            res["server_exit"] = server.returncode
+            res["server_exit"] = children.stop(server)
         h.close()
     json.dump(res, results)
     results.write("\n")

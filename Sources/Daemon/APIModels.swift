@@ -140,16 +140,20 @@ public enum API {
         }
     }
 
-    public struct Presence: Codable, Sendable {
+    public struct Presence: Codable, Sendable, Equatable {
         public var id: String
+        /// Online now: this run's DHT listen has seen a live announcement. Never from stored data.
         public var online: Bool
         /// Seconds since 1970 of the last change seen.
         public var changed: Int64
+        /// Seconds since 1970 when the account was last known online (absent: never).
+        public var lastSeen: Int64?
 
-        public init(id: String, online: Bool, changed: Int64) {
+        public init(id: String, online: Bool, changed: Int64, lastSeen: Int64? = nil) {
             self.id = id
             self.online = online
             self.changed = changed
+            self.lastSeen = lastSeen
         }
     }
 }

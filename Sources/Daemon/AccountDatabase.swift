@@ -4,8 +4,9 @@ import GRDB
 import Identity
 
 /// One account's state in an SQLite file in its folder (`rafiki.sqlite`): contacts, pending
-/// requests, known devices, the last presence seen and settings. Every change is one transaction,
-/// so a crash leaves the previous or the next state, never half of one.
+/// requests, our requests still being delivered, known devices, the last presence seen and
+/// settings. Every change is one transaction, so a crash leaves the previous or the next state,
+/// never half of one.
 ///
 /// GRDB's `DatabaseQueue` is one connection; the writes are small (a row or two), so they run on
 /// the caller's thread. The journal is a WAL with `synchronous=NORMAL`: a commit appends to the
@@ -58,6 +59,23 @@ public final class AccountDatabase: Sendable {
                 ) WITHOUT ROWID;
                 CREATE TABLE inbox_seen (value_id INTEGER PRIMARY KEY NOT NULL, seen INTEGER NOT NULL);
                 CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        m.registerMigration("v2") { db in
+            // last_seen: the last time the account was known to be online (NULL: never).
+            try db.execute(sql: """
+                ALTER TABLE presence ADD COLUMN last_seen INTEGER;
+                UPDATE presence SET last_seen = changed;
+                """)
+        }
+        m.registerMigration("v3") { db in
+            // Our request to each device of a peer, sealed, put again until they answer.
+            try db.execute(sql: """
+                CREATE TABLE outgoing (
+                    peer TEXT NOT NULL CHECK (length(peer) = 40), device TEXT NOT NULL CHECK (length(device) = 40),
+                    value BLOB NOT NULL, attempts INTEGER NOT NULL, next_attempt INTEGER NOT NULL,
+                    PRIMARY KEY (peer, device)
+                ) WITHOUT ROWID;
                 """)
         }
         return m
@@ -188,21 +206,40 @@ public final class AccountDatabase: Sendable {
         }
     }
 
+    /// Records `account` seen online (or going offline) at `at`; both mean it was online until then.
     public func savePresence(_ account: PublicKeyID, online: Bool, at: Int64) throws(DaemonError) {
         _ = try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO presence (account, online, changed) VALUES (?, ?, ?)", arguments: [account.hex, online, at])
+            try db.execute(sql: "INSERT OR REPLACE INTO presence (account, online, changed, last_seen) VALUES (?, ?, ?, ?)",
+                           arguments: [account.hex, online, at, at])
         }
     }
 
-    /// The last presence seen per account: (online, when it changed).
-    public func presence() throws(DaemonError) -> [PublicKeyID: (online: Bool, changed: Int64)] {
+    /// Moves `last_seen` of the accounts still online to `at` (when we stop following them).
+    public func touchPresence(_ accounts: [PublicKeyID], at: Int64) throws(DaemonError) {
+        _ = try write { db in
+            for a in accounts { try db.execute(sql: "UPDATE presence SET last_seen = ? WHERE account = ? AND online", arguments: [at, a.hex]) }
+        }
+    }
+
+    /// The last presence recorded per account: whether it was online when last heard of, when
+    /// that changed, and when it was last known online. Stored rows say nothing about now: the
+    /// runtime reports an account online only once this run's DHT listen has seen it.
+    public func presence() throws(DaemonError) -> [PublicKeyID: StoredPresence] {
         try read { db in
-            var out: [PublicKeyID: (Bool, Int64)] = [:]
+            var out: [PublicKeyID: StoredPresence] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM presence") {
-                if let id = PublicKeyID(hex: row["account"] as String) { out[id] = (row["online"], row["changed"]) }
+                if let id = PublicKeyID(hex: row["account"] as String) {
+                    out[id] = StoredPresence(online: row["online"], changed: row["changed"], lastSeen: row["last_seen"])
+                }
             }
             return out
         }
+    }
+
+    public struct StoredPresence: Sendable, Equatable {
+        public var online: Bool
+        public var changed: Int64
+        public var lastSeen: Int64?
     }
 
     public func setting(_ key: String) throws(DaemonError) -> [UInt8]? {

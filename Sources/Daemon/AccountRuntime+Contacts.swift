@@ -28,7 +28,7 @@ extension AccountRuntime {
             return c
         }
         publish(.contactAdded(peer, confirmed: contact.confirmed))
-        requestSentTo[peer] = nil
+        forgetDeliveries(to: peer)  // a new request: new values, a new schedule
         unwatch(peer)
         watch(peer)  // the listen replays the announcements alive now, so each device gets the request
         lookUpAnnouncements(peer)
@@ -46,6 +46,7 @@ extension AccountRuntime {
             return c
         }
         guard let contact else { throw .noSuchRequest(peer.hex) }
+        forgetDeliveries(to: peer)
         publish(.contactAdded(peer, confirmed: true))
         watch(peer)
         await sendAnswer(to: peer, conversationId: contact.conversationId)
@@ -71,6 +72,7 @@ extension AccountRuntime {
             try database.deleteRequest(from: peer, in: db)
         }
         unwatch(peer)
+        forgetDeliveries(to: peer)
         publish(.contactRemoved(peer, banned: ban))
     }
 
@@ -91,14 +93,19 @@ extension AccountRuntime {
         public var removed: Int64
         public var conversationId: String
         public var displayName: String?
-        /// nil when unknown (not followed, or not yet heard of).
+        /// nil when unknown (not followed, or not yet heard of); true only once this run's DHT
+        /// listen has seen the peer, never from stored data.
         public var online: Bool?
+        /// Seconds since 1970 when the peer was last known online (nil: never seen).
+        public var lastSeen: Int64?
     }
 
     public func contactViews() throws(DaemonError) -> [ContactView] {
-        try database.contacts().map { peer, c, name in
+        let seen = try database.presence()
+        return try database.contacts().map { peer, c, name in
             ContactView(id: peer.hex, state: c.state, confirmed: c.confirmed, added: c.added, removed: c.removed,
-                        conversationId: c.conversationId, displayName: name, online: c.isActive ? isOnline(peer) : nil)
+                        conversationId: c.conversationId, displayName: name, online: c.isActive ? isOnline(peer) : nil,
+                        lastSeen: isOnline(peer) == true ? WallClock.unixSeconds : seen[peer]?.lastSeen)
         }
     }
 

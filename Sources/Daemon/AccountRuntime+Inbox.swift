@@ -101,6 +101,7 @@ extension AccountRuntime {
             logger.info("trust request ignored", metadata: ["peer": "\(account)", "confirm": "\(request.confirm)", "reason": "\(why)"])
         }
         for event in outcome.events { publish(event) }
+        if outcome.contact?.confirmed == true { forgetDeliveries(to: account) }  // they answered
         if let conversationId = outcome.answer {
             logger.info("answering a known contact's request", metadata: ["peer": "\(account)"])
             await sendAnswer(to: account, conversationId: conversationId)

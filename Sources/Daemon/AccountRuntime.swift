@@ -29,8 +29,14 @@ public actor AccountRuntime {
     var watched: [PublicKeyID: Watch] = [:]
     /// Revocation lists per account, with when they were fetched.
     var revocationCache: [PublicKeyID: (lists: [RevocationList], at: ContinuousClock.Instant)] = [:]
-    /// Devices we already sent our pending request to, this session.
+    /// Devices our pending request is being sealed or sent to, this session.
     var requestSentTo: [PublicKeyID: Set<PublicKeyID>] = [:]
+    /// Our requests being delivered, per device (see AccountRuntime+Delivery.swift), and the
+    /// timer of their next puts.
+    var outgoing: [OutgoingKey: AccountDatabase.OutgoingRequest] = [:]
+    var retryTimer: Task<Void, Never>?
+    /// Lookups of a device's certificate that found nothing, per device, for the next one's delay.
+    var validationAttempts: [OutgoingKey: Int] = [:]
 
     struct Watch {
         var task: Task<Void, Never>
@@ -44,6 +50,8 @@ public actor AccountRuntime {
         public var bootstrap: [PeerAddress]
         public var pendingRequestLimit: Int
         public var lifetimeOverrides: [UInt16: Int64]
+        /// When undelivered requests are put again.
+        public var delivery = DeliverySchedule()
     }
 
     public enum RegistrationState: String, Sendable, Codable {
@@ -68,19 +76,41 @@ public actor AccountRuntime {
     /// bound; joining the network continues in the background (state `trying`, then `registered`).
     public func start() async throws(DaemonError) {
         guard node == nil else { return }
+        let saved = savedNodeAddress()
         var configuration = DHTNode.Configuration(bindHost: settings.dhtHost, port: settings.dhtPort)
         configuration.logger = logger
         configuration.dht.lifetimeOverrides = settings.lifetimeOverrides
+        configuration.dht.nodeId = saved.id
+        if settings.dhtPort == 0, let port = saved.port { configuration.port = port }
+        let started: SecureDHTNode
         do {
-            node = try await SecureDHTNode.start(configuration, identity: device)
+            started = try await Self.startNode(configuration, device: device, fallbackPort: settings.dhtPort, logger: logger)
         } catch {
             setState(.error, detail: "\(error)")
             throw .network("cannot start the DHT node: \(error)")
         }
+        node = started
+        saveNodeAddress(id: saved.id, port: Int(started.node.localAddress.port))
         setState(.trying)
         tasks.append(Task { await self.join() })
     }
 
+    /// Starts the node; if the port of our last run was taken between the check and the bind,
+    /// on `fallbackPort` (the configured one, 0 for any).
+    private static func startNode(_ configuration: DHTNode.Configuration, device: DeviceIdentity, fallbackPort: Int,
+                                  logger: Logger) async throws -> SecureDHTNode {
+        do {
+            return try await SecureDHTNode.start(configuration, identity: device)
+        } catch where configuration.port != fallbackPort {
+            logger.info("the DHT port of the last run is taken; using another", metadata: ["port": "\(configuration.port)"])
+            var again = configuration
+            again.port = fallbackPort
+            return try await SecureDHTNode.start(again, identity: device)
+        }
+    }
+
+    /// Once a node answers: listens first (they need nothing published, and each waits for a
+    /// lookup), our values published at once beside them; requests go out once we are announced.
     private func join() async {
         guard let node else { return }
         var delay = Duration.seconds(1)
@@ -95,20 +125,28 @@ public actor AccountRuntime {
             }
         }
         guard !Task.isCancelled else { return }
-        await publish(on: node)
         listenInbox(on: node)
         watch(id)
-        for (peer, contact, _) in (try? database.contacts()) ?? [] where contact.isActive { watch(peer) }
+        do {
+            for (peer, contact, _) in try database.contacts() where contact.isActive { watch(peer) }
+        } catch {
+            logger.error("cannot read the contacts to follow", metadata: ["error": "\(error)"])
+        }
+        await publish(on: node)
         setState(.registered)
+        resumeDeliveries()
         await deliverPendingRequests()
     }
 
-    /// Permanent puts: the DHT re-announces them before they expire, for as long as we run.
+    /// Permanent puts, all at once: the DHT re-announces them before they expire, for as long
+    /// as we run.
     private func publish(on node: SecureDHTNode) async {
+        let (announcement, revocationList, id) = (announcement, revocationList, id)
+        async let certificate: Void = { _ = try await node.publishCertificate() }()
+        async let announced: Void = { _ = try await node.node.put(InfoHash(id), announcement, permanent: true) }()
+        async let revocation: Void = { if let revocationList { _ = try await node.publishRevocationList(revocationList, account: id) } }()
         do {
-            try await node.publishCertificate()
-            try await node.node.put(InfoHash(id), announcement, permanent: true)
-            if let revocationList { try await node.publishRevocationList(revocationList, account: id) }
+            _ = try await (certificate, announced, revocation)
             logger.info("device announced", metadata: ["device": "\(device.shortID)"])
         } catch {
             logger.error("publishing failed", metadata: ["error": "\(error)"])
@@ -118,6 +156,9 @@ public actor AccountRuntime {
     /// Stops listening and closes the node. Values already stored on other nodes expire by
     /// themselves (10 minutes for the announcement).
     public func stop() async {
+        recordLastSeen()
+        retryTimer?.cancel()
+        retryTimer = nil
         for t in tasks { t.cancel() }
         for w in watched.values { w.task.cancel() }
         tasks = []

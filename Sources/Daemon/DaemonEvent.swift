@@ -72,4 +72,6 @@ enum WallClock {
     }
 
     static var unixSeconds: Int64 { Int64(unixNow) }
+
+    static var unixMilliseconds: Int64 { Int64((unixNow * 1000).rounded()) }
 }

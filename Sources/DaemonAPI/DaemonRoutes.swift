@@ -115,11 +115,7 @@ struct DaemonRoutes: Sendable {
             return .noContent
         }
         v1.get("accounts/:account/presence") { _, context in
-            try await answering {
-                let presence = try await runtime(context).database.presence()
-                return API.PresenceList(presence: presence.map { API.Presence(id: $0.key.hex, online: $0.value.online, changed: $0.value.changed) }
-                    .sorted { $0.id < $1.id })
-            }
+            try await answering { API.PresenceList(presence: try await runtime(context).presence()) }
         }
     }
 

@@ -13,19 +13,80 @@ import Testing
 /// tests see presence expire.
 final class TestNetwork: Sendable {
     static let lifetimes: [UInt16: Int64] = [0: 12_000]
-    let bootstrap: DHTNode
+    private let node: Mutex<DHTNode>
+    /// The daemons made on this network, for ``withTestNetwork(_:)`` to stop (nil: not tracked).
+    let daemons: Mutex<[TestDaemon]?>
+    /// Plain nodes a test started on this network (``plainNode()``), stopped with it.
+    private let plainNodes = Mutex<[DHTNode]>([])
 
-    init() async throws {
-        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
+    init(tracksDaemons: Bool = false) async throws {
+        daemons = Mutex(tracksDaemons ? [] : nil)
+        node = Mutex(try await Self.startBootstrap(port: 0, nodeId: nil))
+    }
+
+    private static func startBootstrap(port: Int, nodeId: InfoHash?) async throws -> DHTNode {
+        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: port)
         configuration.dht.lifetimeOverrides = Self.lifetimes
         configuration.dht.isBootstrapNode = true
+        configuration.dht.nodeId = nodeId
         configuration.logger.logLevel = .critical
-        bootstrap = try await DHTNode.start(configuration)
+        return try await DHTNode.start(configuration)
     }
+
+    var bootstrap: DHTNode { node.withLock { $0 } }
 
     var bootstrapAddress: String { "127.0.0.1:\(bootstrap.localAddress.port)" }
 
-    func stop() async { await bootstrap.shutdown() }
+    /// Stops the bootstrap node and starts it again, same id and address, with empty storage:
+    /// what the network stored is gone, as when storing nodes leave.
+    func restartBootstrap() async throws {
+        let old = bootstrap
+        await old.shutdown()
+        let new = try await Self.startBootstrap(port: Int(old.localAddress.port), nodeId: old.nodeId)
+        node.withLock { $0 = new }
+    }
+
+    /// A plain DHT node (no account) joined to this network, for a test to put or get raw values.
+    func plainNode() async throws -> DHTNode {
+        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
+        configuration.dht.lifetimeOverrides = Self.lifetimes
+        configuration.logger.logLevel = .critical
+        let node = try await DHTNode.start(configuration)
+        plainNodes.withLock { $0.append(node) }
+        try await node.bootstrap([try bootstrapPeer()])
+        return node
+    }
+
+    func bootstrapPeer() throws -> PeerAddress {
+        guard let address = PeerAddress(host: "127.0.0.1", port: bootstrap.localAddress.port) else { throw TestFailure("no bootstrap address") }
+        return address
+    }
+
+    func stop() async {
+        for node in plainNodes.withLock({ list in defer { list = [] }; return list }) { await node.shutdown() }
+        await bootstrap.shutdown()
+    }
+}
+
+/// Runs `body` on a fresh network, then stops every daemon made on it and the bootstrap node and
+/// deletes the daemons' folders, pass or fail.
+func withTestNetwork<T>(_ body: (TestNetwork) async throws -> T) async throws -> T {
+    let network = try await TestNetwork(tracksDaemons: true)
+    func tearDown() async {
+        for d in network.daemons.withLock({ list in defer { list = [] }; return list ?? [] }) {
+            await d.stop()
+            d.remove()
+        }
+        await network.stop()
+    }
+    do {
+        let result = try await body(network)
+        await tearDown()
+        return result
+    } catch {
+        await tearDown()
+        throw error
+    }
 }
 
 /// One rafikid (the library, with its API on a free loopback port) over a home folder; restartable.
@@ -49,6 +110,7 @@ final class TestDaemon: @unchecked Sendable {
         self.onUnixSocket = onUnixSocket
         self.nameServer = nameServer
         self.home = DaemonHome(root: home ?? FileManager.default.temporaryDirectory.appendingPathComponent("rafikid-\(UUID().uuidString)"))
+        network.daemons.withLock { $0?.append(self) }
     }
 
     func start() async throws {
@@ -71,8 +133,22 @@ final class TestDaemon: @unchecked Sendable {
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: DaemonService(daemon: daemon)), .init(service: app)], logger: logger))
         running = Task { try await group.run() }
-        var it = ports.makeAsyncIterator()
-        guard let port = await it.next() else { throw TestFailure("API did not start") }
+        // Bounded: a server that never comes up fails here, not at the suite's time limit.
+        let port = await withTaskGroup(of: Int?.self) { race in
+            race.addTask { await ports.first { _ in true } }
+            race.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return nil
+            }
+            defer { race.cancelAll() }
+            return await race.next() ?? nil
+        }
+        guard let port else {
+            await group.triggerGracefulShutdown()
+            _ = try? await running?.value
+            running = nil
+            throw TestFailure("the daemon's API did not start within 30 s")
+        }
         self.daemon = daemon
         self.group = group
         client = onUnixSocket ? DaemonClient(unixSocket: socketPath, token: token) : DaemonClient(baseURL: "http://127.0.0.1:\(port)", token: token)

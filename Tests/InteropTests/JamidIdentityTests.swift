@@ -6,7 +6,7 @@ import TestSupport
 /// Our accounts against the real Jami daemon (Debian's jamid 13.7), through
 /// `Scripts/interop/jamid_identity.py`, which runs jamid, a bootstrap node and our DHT node in
 /// one private network namespace (root needed; `.ci/run` installs jamid).
-@Suite(.serialized, .timeLimit(.minutes(6)))
+@Suite(.serialized, .timeLimit(.minutes(6)), .stopsChildren)
 struct JamidIdentityTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let harness = repository.deletingLastPathComponent().appendingPathComponent("shared/peers/jamid")
@@ -79,29 +79,24 @@ struct JamidIdentityTests {
         #expect((result["certificate_details"] as? [String: Any])?.isEmpty == false)
     }
 
-    /// Runs a jamid scenario script (a minute or so) on a thread of its own, not the cooperative pool.
-    static func runScript(_ arguments: [String], script: String = "jamid_identity.py") async throws -> [String: Any] {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-jamid-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        let (line, status) = try await onOwnThread { try runBlocking(arguments, script: script, log: log) }
+    /// Runs a jamid scenario script (a minute or so) and returns its JSON result line. The script
+    /// and everything it starts (its harness's bootstrap node, dbus-daemon and jamid, our
+    /// daemons) form one process group, stopped after `timeout` or when the test ends.
+    static func runScript(_ arguments: [String], script: String = "jamid_identity.py", timeout: Duration = .seconds(330)) async throws -> [String: Any] {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-jamid-\(UUID().uuidString)")
+        let out = base.appendingPathExtension("out"), log = base.appendingPathExtension("log")
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: log)
+        }
+        let child = try ChildProcess("/usr/bin/python3", [repository.appendingPathComponent("Scripts/interop/" + script).path] + arguments,
+                                     stdout: out.path, stderr: log.path)
+        // On SIGTERM a script stops what it started (in its own sessions) before it exits.
+        let status = await child.wait(timeout, grace: .seconds(40))
+        let line = ((try? String(contentsOf: out, encoding: .utf8)) ?? "").split(separator: "\n").last.map(String.init) ?? ""
         let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return try #require(object, "no result from \(script) (exit \(status)); its log ends with:\n\(stderr.suffix(3000))")
-    }
-
-    private static func runBlocking(_ arguments: [String], script: String, log: URL) throws -> (String, Int32) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = [repository.appendingPathComponent("Scripts/interop/" + script).path] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        defer { try? logHandle.close() }
-        p.standardError = logHandle
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "", p.terminationStatus)
+        let outcome = status.map { "exit \($0)" } ?? "stopped after \(timeout)"
+        return try #require(object, "no result from \(script) (\(outcome)); its log ends with:\n\(stderr.suffix(3000))")
     }
 }

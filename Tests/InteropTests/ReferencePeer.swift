@@ -1,12 +1,13 @@
 import DHT
 import Foundation
+import TestSupport
 
 /// Runs the reference OpenDHT harness (`../shared/peers/opendht_peer.py`, Debian's OpenDHT 2.4.12)
-/// as a child process bounded in time, and reads its JSON-line output.
-final class ReferencePeer: @unchecked Sendable {
-    // @unchecked: `process` and `outputURL` are set once in init and only read afterwards;
-    // Process itself is thread-safe for terminate/isRunning.
-    let process: Process
+/// as a child process, and reads its JSON-line output. The process is a ``ChildProcess``: the
+/// test's scope (`.stopsChildren`) stops it when the test ends, pass or fail; its own
+/// `--timeout`/`--duration` is only a backstop for a crashed test runner.
+final class ReferencePeer: Sendable {
+    let child: ChildProcess
     let outputURL: URL
 
     static let harness: String = {
@@ -14,22 +15,18 @@ final class ReferencePeer: @unchecked Sendable {
         return root.deletingLastPathComponent().appendingPathComponent("shared/peers/opendht_peer.py").path
     }()
 
-    /// Starts `python3 opendht_peer.py ARGS`; it stops by itself after `--timeout`/`--duration`.
+    /// Starts `python3 opendht_peer.py ARGS`.
     init(_ arguments: [String]) throws {
         outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("refpeer-\(UUID().uuidString).jsonl")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.harness] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        child = try ChildProcess("/usr/bin/python3", [Self.harness] + arguments, stdout: outputURL.path)
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
         try? FileManager.default.removeItem(at: outputURL)
     }
+
+    /// The exit status once it has exited.
+    var status: Int32? { child.exitStatus }
 
     /// Output lines parsed as JSON objects.
     var lines: [[String: Any]] {
@@ -56,20 +53,15 @@ final class ReferencePeer: @unchecked Sendable {
         await waitFor { $0["event"] as? String == "ready" }.flatMap { ($0["port"] as? Int).map(UInt16.init) }
     }
 
-    /// Waits for exit (killing the process after `timeout`) and returns the exit code.
+    /// Waits for exit (stopping the process after `timeout`) and returns the exit code, -1 when
+    /// it had to be stopped.
     @discardableResult
     func wait(_ timeout: Duration = .seconds(40)) async -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        if process.isRunning {
-            process.terminate()
-            try? await Task.sleep(for: .milliseconds(200))
-            return -1
-        }
-        return process.terminationStatus
+        await child.wait(timeout) ?? -1
     }
+
+    /// Stops it now (SIGTERM to its process group, then SIGKILL) and waits until it is gone.
+    func stop() async { await child.stop() }
 
     /// Data of the `value` lines, as UTF-8 text.
     var valueTexts: [String] { events("value").compactMap { $0["data_utf8"] as? String } }
@@ -86,8 +78,11 @@ final class ReferencePeer: @unchecked Sendable {
         var args = ["--port", "0"]
         if let bootstrap { args += ["--bootstrap", bootstrap.description] }
         let p = try ReferencePeer(args + ["serve", "--duration", String(seconds)])
-        guard let port = await p.port() else { throw ReferencePeerError.notReady }
-        return (p, PeerAddress(host: "127.0.0.1", port: port)!)
+        guard let port = await p.port(), let address = PeerAddress(host: "127.0.0.1", port: port) else {
+            await p.stop()
+            throw ReferencePeerError.notReady
+        }
+        return (p, address)
     }
 }
 

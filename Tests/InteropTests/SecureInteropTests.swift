@@ -8,18 +8,13 @@ import Testing
 /// SecureDht against real OpenDHT 2.4.12 (the harness's libopendht-c2 backend for identities):
 /// signatures, encryption and certificates, both ways. Our identity is a Jami device (CA →
 /// account → device chain); theirs is the harness's self-signed RSA-4096 `gen-identity`.
-@Suite(.serialized, .timeLimit(.minutes(4)))
+@Suite(.serialized, .timeLimit(.minutes(4)), .stopsChildren)
 struct SecureInteropTests {
     /// Made once: three RSA-4096 keys take a few seconds.
     static let ours = OurIdentity()
 
     /// The harness's identity folder and its public-key id.
-    static let theirs: (dir: String, pk: String) = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("theirs-\(UUID().uuidString)").path
-        let p = try! ReferencePeer(["gen-identity", "--out", dir])  // safe: python3 is installed by .ci/run
-        p.process.waitUntilExit()
-        return (dir, p.events("identity").first?["pk_id"] as? String ?? "")
-    }()
+    static let theirs = TheirIdentity()
 
     func ourNode(bootstrap: PeerAddress, withIdentity: Bool = true) async throws -> SecureDHTNode {
         let identity = withIdentity ? try await Self.ours.get() : nil
@@ -29,21 +24,22 @@ struct SecureInteropTests {
     }
 
     @Test func signedValuesCrossBothWays() async throws {
+        let theirs = try await Self.theirs.get()
         let (server, address) = try await ReferencePeer.serve(seconds: 60)
         let node = try await ourNode(bootstrap: address)
         let ourPK = try #require(node.publicKeyID).hex
 
         #expect(try await node.putSigned(.hashing(key: "signed-ours"), Value(id: 11, data: Array("signed by rafiki".utf8))) >= 1)
-        let theirGet = try await ReferencePeer.run(["--bootstrap", address.description, "get", "--key", "signed-ours", "--identity-dir", Self.theirs.dir, "--expect", "1"])
+        let theirGet = try await ReferencePeer.run(["--bootstrap", address.description, "get", "--key", "signed-ours", "--identity-dir", theirs.dir, "--expect", "1"])
         let seen = theirGet.events("value").first
         #expect(seen?["data_utf8"] as? String == "signed by rafiki")
         #expect(seen?["owner"] as? String == ourPK)
 
-        let put = try await ReferencePeer.run(["--bootstrap", address.description, "put-signed", "--key", "signed-theirs", "--data", "signed by opendht", "--identity-dir", Self.theirs.dir])
-        #expect(put.process.terminationStatus == 0)
+        let put = try await ReferencePeer.run(["--bootstrap", address.description, "put-signed", "--key", "signed-theirs", "--data", "signed by opendht", "--identity-dir", theirs.dir])
+        #expect(put.status == 0)
         let got = try await node.get(.hashing(key: "signed-theirs"))
         #expect(got.map { String(decoding: $0.data, as: UTF8.self) } == ["signed by opendht"])
-        #expect(got.first?.ownerID?.hex == Self.theirs.pk)
+        #expect(got.first?.ownerID?.hex == theirs.pk)
         #expect(got.first?.isSigned == true)
 
         // A forged copy (data changed, signature kept) of a secure type: OpenDHT's storing node
@@ -63,10 +59,11 @@ struct SecureInteropTests {
         #expect(newcomer.droppedValues == 1)
         await newcomer.shutdown()
         await node.shutdown()
-        _ = server
+        await server.stop()
     }
 
     @Test func encryptedValuesCrossBothWays() async throws {
+        let theirs = try await Self.theirs.get()
         let (server, address) = try await ReferencePeer.serve(seconds: 90)
         let node = try await ourNode(bootstrap: address)
         let ourPK = try #require(node.publicKeyID)
@@ -75,19 +72,19 @@ struct SecureInteropTests {
         // OpenDHT → us: it finds our certificate on the DHT, encrypts to our device key.
         let put = try await ReferencePeer.run([
             "--bootstrap", address.description, "put-encrypted", "--key", "enc-theirs", "--to", ourPK.hex,
-            "--data", "secret for rafiki", "--identity-dir", Self.theirs.dir,
+            "--data", "secret for rafiki", "--identity-dir", theirs.dir,
         ])
-        #expect(put.process.terminationStatus == 0)
+        #expect(put.status == 0)
         let got = try await node.get(.hashing(key: "enc-theirs"))
         #expect(got.map { String(decoding: $0.data, as: UTF8.self) } == ["secret for rafiki"])
         #expect(got.first?.recipient == ourPK)
-        #expect(got.first?.ownerID?.hex == Self.theirs.pk)
+        #expect(got.first?.ownerID?.hex == theirs.pk)
 
         // Us → OpenDHT: a listener with its identity publishes its certificate; we find it,
         // encrypt to it, and it decrypts.
-        let listener = try ReferencePeer(["--bootstrap", address.description, "listen", "--key", "enc-ours", "--identity-dir", Self.theirs.dir, "--duration", "40", "--count", "1"])
+        let listener = try ReferencePeer(["--bootstrap", address.description, "listen", "--key", "enc-ours", "--identity-dir", theirs.dir, "--duration", "40", "--count", "1"])
         _ = await listener.waitFor { $0["event"] as? String == "listening" }
-        let theirPK = try #require(InfoHash(hex: Self.theirs.pk))
+        let theirPK = try #require(InfoHash(hex: theirs.pk))
         var stored = 0
         for _ in 0..<40 where stored == 0 {
             stored = (try? await node.putEncrypted(.hashing(key: "enc-ours"), to: theirPK, Value(id: 21, data: Array("secret for opendht".utf8)))) ?? 0
@@ -100,7 +97,7 @@ struct SecureInteropTests {
         #expect(value?["recipient"] as? String == theirPK.hex)
         await listener.wait()
         await node.shutdown()
-        _ = server
+        await server.stop()
     }
 
     @Test func certificatesAreFoundBothWays() async throws {
@@ -125,7 +122,21 @@ struct SecureInteropTests {
         #expect(hex.contains(Array("-----BEGIN CERTIFICATE-----".utf8).map { String(format: "%02x", $0) }.joined()))
         await node.shutdown()
         await bootstrap.shutdown()
-        _ = theirNode
+        await theirNode.stop()
+    }
+}
+
+/// The harness's `gen-identity` (RSA-4096, self-signed), made on first use and shared by the suite's tests.
+actor TheirIdentity {
+    private var made: (dir: String, pk: String)?
+
+    func get() async throws -> (dir: String, pk: String) {
+        if let made { return made }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("theirs-\(UUID().uuidString)").path
+        let p = try await ReferencePeer.run(["gen-identity", "--out", dir], timeout: .seconds(60))
+        let pk = try #require(p.events("identity").first?["pk_id"] as? String, "gen-identity failed (exit \(p.status ?? -1))")
+        made = (dir, pk)
+        return (dir, pk)
     }
 }
 

@@ -1,0 +1,142 @@
+"""Child processes and waits for the interop scripts and benchmarks.
+
+Every child runs in its own session (so its own process group) and is stopped with its whole
+group: a shell wrapper (`shell=True`) and whatever it started go together. Every wait has a bound
+and, when the bound is reached, raises TimeoutError saying what was awaited.
+"""
+import ctypes
+import http.client
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+import urllib.parse
+
+
+_libc = ctypes.CDLL("libc.so.6", use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _own_session():
+    os.setsid()
+    # SIGTERM when this script dies, even by SIGKILL (then its finally blocks do not run).
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def spawn(argv, **kw):
+    """subprocess.Popen in a new session (the child leads its own process group), sent SIGTERM
+    if this script dies first."""
+    kw.setdefault("preexec_fn", _own_session)
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    return subprocess.Popen(argv, **kw)
+
+
+def stop(p, grace=10.0):
+    """SIGTERM to p's process group, SIGKILL to it after `grace` seconds; returns p's exit status
+    (None when p is None). The group is signalled even when p itself has exited, so a
+    grandchild left behind by a shell goes too."""
+    if p is None:
+        return None
+    _signal_group(p, signal.SIGTERM)
+    try:
+        p.wait(grace)
+    except subprocess.TimeoutExpired:
+        _signal_group(p, signal.SIGKILL)
+        p.wait(5)
+    _signal_group(p, signal.SIGKILL)  # stragglers of the group, if any
+    return p.returncode
+
+
+def _signal_group(p, sig):
+    try:
+        os.killpg(p.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class Lines:
+    """The lines of a text stream, read on a thread of their own so a wait can be bounded."""
+
+    def __init__(self, stream):
+        self._queue = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream):
+        try:
+            for line in stream:
+                self._queue.put((time.monotonic(), line))
+        except Exception:  # noqa: the stream was closed under us, or broke: it has ended
+            pass
+        self._queue.put(None)
+
+    def next(self, timeout, what):
+        """The next line; TimeoutError after `timeout` s, EOFError when the stream ended."""
+        return self.next_timed(timeout, what)[1]
+
+    def next_timed(self, timeout, what):
+        """The next line and the monotonic time it was read."""
+        try:
+            item = self._queue.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            raise TimeoutError("%s: nothing within %.0f s" % (what, timeout)) from None
+        if item is None:
+            self._queue.put(None)  # stays ended for later calls
+            raise EOFError("%s: the stream ended" % what)
+        return item
+
+
+def poll(what, fn, timeout, interval=0.2):
+    """Calls fn until it returns something true; TimeoutError naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            raise TimeoutError("%s: not within %.0f s" % (what, timeout))
+        time.sleep(interval)
+
+
+class EventStream:
+    """rafikid's line-delimited event stream (`GET /v1/events/stream?account=...`), read directly.
+
+    The daemon subscribes before it answers, so once the constructor returns (the response head
+    has arrived), no event published afterwards can be missed; a `rafiki events` child, by
+    contrast, may connect after the event it was started for.
+    """
+
+    def __init__(self, base_url, token, account=None, timeout=30):
+        u = urllib.parse.urlsplit(base_url)
+        self._conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+        path = "/v1/events/stream" + ("?account=" + account if account else "")
+        self._conn.request("GET", path, headers={"Authorization": "Bearer " + token})
+        response = self._conn.getresponse()
+        if response.status != 200:
+            raise RuntimeError("event stream: HTTP %d %s" % (response.status, response.read(500)))
+        self._conn.sock.settimeout(None)  # the reader thread blocks; waits are bounded by Lines.next
+        self._lines = Lines(response)
+
+    def wait(self, what, predicate, timeout):
+        """The first event (a dict) satisfying predicate, with the monotonic time it was read."""
+        deadline = time.monotonic() + timeout
+        while True:
+            t, raw = self._lines.next_timed(deadline - time.monotonic(), what)
+            text = raw.decode() if isinstance(raw, bytes) else raw
+            if not text.strip():
+                continue  # keepalive
+            event = json.loads(text)
+            if predicate(event):
+                return t, event
+
+    def close(self):
+        """Ends the stream (the reader thread sees it end); safe to call twice."""
+        sock = self._conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(2)
+            except OSError:
+                pass
+        self._conn.close()
