@@ -155,12 +155,18 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
     private static func parseIPv6(_ s: String) -> [UInt8]? {
         var text = Substring(s)
         var embedded: [UInt16] = []
-        if let colon = text.lastIndex(of: ":"), text[colon...].contains(".") {
-            guard let v4 = parseIPv4(String(text[text.index(after: colon)...])) else { return nil }
+        if let colon = s.lastIndex(of: ":"), s[colon...].contains(".") {
+            guard let v4 = parseIPv4(String(s[s.index(after: colon)...])) else { return nil }
             embedded = [UInt16(v4 >> 16), UInt16(truncatingIfNeeded: v4)]
-            // Keep a `::` before it; drop a single separating `:`.
-            text = text[..<colon]
-            if text.hasSuffix(":") { text = text[...colon] } else if text.isEmpty { return nil }
+            // Keep a `::` before it (`::1.2.3.4`); drop a single separating `:` (`1::2:1.2.3.4`).
+            let before = s[..<colon]
+            if before.hasSuffix(":") {
+                text = s[...colon]
+            } else if before.isEmpty {
+                return nil
+            } else {
+                text = before
+            }
         }
         let halves = text.components(separatedBy: "::")
         guard halves.count <= 2 else { return nil }
