@@ -16,6 +16,8 @@ public actor Daemon {
     let store: AccountStore
     let logger: Logger
     var runtimes: [PublicKeyID: AccountRuntime] = [:]
+    /// Accounts whose folder is being written: the actor is reentrant while that runs elsewhere.
+    var installing: Set<PublicKeyID> = []
     var bootstrap: [PeerAddress] = []
     /// RSA size for new keys; Jami uses 4096. Tests may lower it to save time.
     let keyBits: Int
@@ -108,8 +110,12 @@ public actor Daemon {
         let input = try AccountInput(password: password, deviceName: deviceName, displayName: nil)
         let archive: AccountArchive
         do {
-            archive = try ArchiveFile.open(bytes, password: input.password)
-            try ChainVerifier().verify(archive.accountChain)
+            // Argon2 when the archive has a password: off the cooperative pool.
+            archive = try await Blocking.run { [password = input.password] () throws(IdentityError) in
+                let archive = try ArchiveFile.open(bytes, password: password)
+                try ChainVerifier().verify(archive.accountChain)
+                return archive
+            }
         } catch { throw DaemonError(error) }
         if runtimes[archive.accountID] != nil { throw .invalid("account \(archive.accountID) is already on this device") }
         let device: DeviceIdentity
@@ -123,8 +129,11 @@ public actor Daemon {
     private func install(_ archive: AccountArchive, device: DeviceIdentity, input: AccountInput) async throws(DaemonError) -> AccountRuntime {
         let id = archive.accountID
         // Checked again after the key was made: another import of it may have finished meanwhile.
-        guard runtimes[id] == nil else { throw .invalid("account \(id) is already on this device") }
-        let isNew = try store.install(archive, device: device, input: input)
+        guard runtimes[id] == nil, !installing.contains(id) else { throw .invalid("account \(id) is already on this device") }
+        installing.insert(id)
+        defer { installing.remove(id) }
+        // Argon2 and fsyncs: off the cooperative pool.
+        let isNew = try await Blocking.run { [store] () throws(DaemonError) in try store.install(archive, device: device, input: input) }
         do {
             try await startAccount(id)
             return try runtime(id.hex)

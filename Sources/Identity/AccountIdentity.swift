@@ -77,12 +77,6 @@ extension AccountFactory {
     }
 
     private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws(IdentityError) -> T) async -> Result<T, IdentityError> {
-        // A queue of its own gets its own thread (private queues target the overcommitting
-        // global queue), unlike work sent to the core-wide pool.
-        await withCheckedContinuation { continuation in
-            DispatchQueue(label: "rafiki.keygen").async {
-                continuation.resume(returning: Result { () throws(IdentityError) in try work() })
-            }
-        }
+        do { return .success(try await Blocking.run(work)) } catch { return .failure(error) }
     }
 }

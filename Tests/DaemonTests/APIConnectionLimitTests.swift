@@ -64,7 +64,7 @@ struct APIConnectionLimitTests {
             for _ in 0..<3 {
                 #expect(try await api.exchange("/v1/status", headers: [api.bearer]).status == 200)
             }
-            _ = try await eventually { idle.filter { !$0.isClosed }.count <= 4 }
+            _ = try await eventually(within: .seconds(30)) { idle.filter { !$0.isClosed }.count <= 4 }
             #expect(idle.filter { !$0.isClosed }.count <= 4)
         }
     }

@@ -2,6 +2,7 @@ import Daemon
 import DaemonClient
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// A daemon restarted from its folder (finding 10 of issue 13): until the DHT confirms a contact,
@@ -74,8 +75,11 @@ struct RestartTests {
             await second.stop()
 
             // Someone else holds the port now: the account starts on another one.
-            let holder = try UDPHolder(port: port)
-            defer { holder.close() }
+            // The stopped daemon's socket may take a moment to go; if the port stays busy, someone
+            // else holds it, which is just as taken.
+            var holder: UDPHolder?
+            _ = try await eventually { holder = try? UDPHolder(port: port); return holder != nil }
+            defer { holder?.close() }
             let third = TestDaemon(network: network, home: first.home.root)
             try await third.start()
             try await third.recorder.wait("registered on another port") { $0.type == .registration && $0.state == "registered" }

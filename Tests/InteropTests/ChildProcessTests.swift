@@ -67,6 +67,21 @@ struct ChildProcessTests {
         #expect(await slow.wait(.milliseconds(100)) == nil)
         #expect(!slow.isRunning)
     }
+
+    /// A child gets stdin, stdout and stderr and nothing else: NIO's sockets are not
+    /// close-on-exec, and a child holding a copy of a server's connection kept it open after the
+    /// server closed it (the connection-limit tests failed whenever interop tests ran beside them).
+    @Test func aChildInheritsNoOtherDescriptor() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("fds-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let leaked = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)  // no SOCK_CLOEXEC, as NIO's
+        defer { Glibc.close(leaked) }
+        #expect(leaked > 2)
+        let child = try ChildProcess("/bin/sh", ["-c", "ls /proc/$$/fd"], stdout: out.path)
+        #expect(await child.wait(.seconds(20)) == 0)
+        let fds = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(Set(fds) == ["0", "1", "2"], "the child had \(fds)")
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -87,7 +87,7 @@ struct ConnectionLimitTests {
                     "GET /name/nobody HTTP/1.1\r\nHost: ns\r\nConnection: close\r\n\r\n", on: try RawConnection(port: port), timeout: .seconds(5))
                 #expect(answer.status == 404)
             }
-            _ = try await eventually { idle.filter { !$0.isClosed }.count <= 8 }
+            _ = try await eventually(within: .seconds(30)) { idle.filter { !$0.isClosed }.count <= 8 }
             let open = idle.filter { !$0.isClosed }
             #expect(open.count <= 8 && open.count >= 3, "\(open.count) of 20 idle connections still open")
             #expect(idle.last.map { !$0.isClosed } == true, "the newest idle connection was closed before older ones")
@@ -124,7 +124,7 @@ struct ConnectionLimitTests {
                 hog.append(try RawConnection(port: port, from: "127.0.0.1"))
                 try await Task.sleep(for: .milliseconds(20))
             }
-            _ = try await eventually { hog.filter { !$0.isClosed }.count <= 4 }
+            _ = try await eventually(within: .seconds(30)) { hog.filter { !$0.isClosed }.count <= 4 }
             #expect(hog.filter { !$0.isClosed }.count == 4)
             #expect(hog.suffix(4).allSatisfy { !$0.isClosed }, "the per-IP share did not keep the newest connections")
             let other = try await RawHTTPAnswer.exchange(
