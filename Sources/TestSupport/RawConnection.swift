@@ -106,11 +106,16 @@ public final class RawConnection: @unchecked Sendable {
 
     /// Whether the server has closed the connection (what it sent before is dropped).
     public var isClosed: Bool {
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 0) > 0 else { return false }
-        var byte: UInt8 = 0
-        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        // Unread data (the rest of an answer) would hide the end of the stream behind it: it is
+        // read and dropped.
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 0) > 0 else { return false }
+            let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if n == 0 { return true }
+            if n < 0 { return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR }
+        }
     }
 
     private static func address(_ host: String, port: Int) throws -> sockaddr_in {
