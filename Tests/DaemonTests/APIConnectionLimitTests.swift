@@ -57,10 +57,7 @@ struct APIConnectionLimitTests {
         let limits = ConnectionLimits(maxConnections: 4, maxConnectionsPerIP: 0, idleTimeout: .seconds(60), headTimeout: .seconds(60), bodyTimeout: .seconds(60))
         try await withAPIServer(connections: limits) { api async throws in
             var idle: [RawConnection] = []
-            for _ in 0..<12 {
-                idle.append(try api.connect())
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            for _ in 0..<12 { idle.append(try await api.answeredThenIdle()) }
             for _ in 0..<3 {
                 #expect(try await api.exchange("/v1/status", headers: [api.bearer]).status == 200)
             }

@@ -29,6 +29,20 @@ struct APIServerUnderTest: Sendable {
 
     var bearer: String { "Authorization: Bearer \(token)" }
 
+    /// A connection that had one request answered and now idles (kept alive). Made one after
+    /// the other, such connections are admitted in the order they were made, which connections
+    /// merely opened in a row are not on a loaded machine (each is admitted on its own event loop).
+    func answeredThenIdle() async throws -> RawConnection {
+        let connection = try connect()
+        let hostLine = port > 0 ? "Host: 127.0.0.1:\(port)\r\n" : "Host: rafikid\r\n"
+        let (head, _) = try await onOwnThread {
+            guard connection.send("GET /v1/status HTTP/1.1\r\n\(hostLine)\(bearer)\r\n\r\n") else { throw TestFailure("closed before the request was sent") }
+            return connection.readHead(timeout: .seconds(20))
+        }
+        guard head.hasPrefix("HTTP/1.1 200") else { throw TestFailure("no answer: \(head)") }
+        return connection
+    }
+
     /// A WebSocket handshake for the event stream; the first line of the answer (101 when accepted).
     func webSocketHandshake(_ target: String = "/v1/events", headers: [String] = [], host: String? = nil) async throws -> String {
         let connection = try connect()

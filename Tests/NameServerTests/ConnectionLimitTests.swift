@@ -20,6 +20,18 @@ struct ConnectionLimitTests {
         ConnectionLimits(maxConnections: max, maxConnectionsPerIP: perIP, idleTimeout: .seconds(60), headTimeout: .seconds(60), bodyTimeout: .seconds(60))
     }
 
+    /// A connection that had one lookup answered and now idles (kept alive). Made one after the
+    /// other, such connections are admitted in the order they were made: admission runs on each
+    /// connection's own event loop, so connections merely opened in a row may be admitted in
+    /// another order on a loaded machine, and a later one evict an earlier lookup.
+    static func answeredThenIdle(port: Int, from source: String? = nil) async throws -> RawConnection {
+        let connection = try RawConnection(port: port, from: source)
+        connection.send("GET /name/nobody HTTP/1.1\r\nHost: ns\r\n\r\n")
+        let (head, _) = try await onOwnThread { connection.readHead(timeout: .seconds(20)) }
+        #expect(head.hasPrefix("HTTP/1.1 404"))
+        return connection
+    }
+
     @Test func aSilentConnectionIsClosedAfterTheIdleTimeout() async throws {
         try await withNameServer(.sqlite, connections: Self.quick) { url async throws in
             let silent = try RawConnection(port: try port(of: url))
@@ -78,10 +90,7 @@ struct ConnectionLimitTests {
         try await withNameServer(.sqlite, connections: Self.bound(8)) { url async throws in
             let port = try port(of: url)
             var idle: [RawConnection] = []
-            for _ in 0..<20 {
-                idle.append(try RawConnection(port: port))
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            for _ in 0..<20 { idle.append(try await Self.answeredThenIdle(port: port)) }
             for _ in 0..<5 {
                 let answer = try await RawHTTPAnswer.exchange(
                     "GET /name/nobody HTTP/1.1\r\nHost: ns\r\nConnection: close\r\n\r\n", on: try RawConnection(port: port), timeout: .seconds(5))
@@ -120,16 +129,7 @@ struct ConnectionLimitTests {
         try await withNameServer(.sqlite, connections: Self.bound(64, perIP: 4)) { url async throws in
             let port = try port(of: url)
             var hog: [RawConnection] = []
-            for _ in 0..<10 {
-                // Each one answered (then idle, kept alive) before the next is made: admission runs
-                // on each connection's own event loop, so connections merely made in a row may be
-                // admitted in another order on a loaded machine.
-                let connection = try RawConnection(port: port, from: "127.0.0.1")
-                connection.send("GET /name/nobody HTTP/1.1\r\nHost: ns\r\n\r\n")
-                let (head, _) = try await onOwnThread { connection.readHead(timeout: .seconds(20)) }
-                #expect(head.hasPrefix("HTTP/1.1 404"))
-                hog.append(connection)
-            }
+            for _ in 0..<10 { hog.append(try await Self.answeredThenIdle(port: port, from: "127.0.0.1")) }
             _ = try await eventually(within: .seconds(30)) { hog.filter { !$0.isClosed }.count <= 4 }
             #expect(hog.filter { !$0.isClosed }.count == 4)
             #expect(hog.suffix(4).allSatisfy { !$0.isClosed }, "the per-IP share did not keep the newest connections")
