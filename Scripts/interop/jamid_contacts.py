@@ -47,8 +47,9 @@ def main():
         m = j.mark()
         jay = j.add_account(jh.offline_account_details(bs.addr, "Jay"))
         kay = j.add_account(jh.offline_account_details(bs.addr, "Kay"))
-        jh.wait_registered(j, jay, since=m)
-        jh.wait_registered(j, kay, since=m)
+        # Six RSA-4096 keys made by GnuTLS beside a busy test run: give it time.
+        jh.wait_registered(j, jay, timeout=240, since=m)
+        jh.wait_registered(j, kay, timeout=240, since=m)
         jay_id, kay_id = j.details(jay)["Account.username"], j.details(kay)["Account.username"]
         res["jamid"] = {"jay": jay_id, "kay": kay_id}
 

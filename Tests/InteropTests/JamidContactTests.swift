@@ -11,11 +11,11 @@ extension JamidIdentityTests {
         let rafiki = Self.productsDirectory.appendingPathComponent("rafiki").path
         try #require(FileManager.default.isExecutableFile(atPath: rafikid) && FileManager.default.isExecutableFile(atPath: rafiki), "build rafikid and rafiki first")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-jamid-contacts-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-
         let r = try await Self.runScript(["--harness", Self.harness.path, "--workdir", dir.path, "--rafikid", rafikid, "--rafiki", rafiki],
                                          script: "jamid_contacts.py")
-        #expect(r["error"] == nil, "\(r["error"] ?? "")")
+        // A failed run keeps jamid's and rafikid's logs for a look.
+        if r["error"] == nil { try? FileManager.default.removeItem(at: dir) }
+        #expect(r["error"] == nil, "\(r["error"] ?? "") (logs in \(dir.path))")
         let jamid = try #require(r["jamid"] as? [String: String])
         let ours = try #require(r["rafiki"] as? String)
 
