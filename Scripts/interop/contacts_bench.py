@@ -21,6 +21,7 @@ Prints a table and, with --json, one JSON object.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def main():
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--harness", default=os.path.normpath(os.path.join(here, "../../../shared/peers/jamid")))
-    ap.add_argument("--workdir", default="/tmp/rafiki-contacts-bench")
+    ap.add_argument("--workdir", default="/tmp/rafiki-contacts-bench", help="emptied first: accounts of an earlier run would be loaded again")
     ap.add_argument("--rafikid", required=True)
     ap.add_argument("--rafiki", help="unused (the event stream is read directly); kept for older command lines")
     ap.add_argument("--rounds", type=int, default=3)
@@ -65,6 +66,7 @@ def main():
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     res = {"rounds": args.rounds}
+    shutil.rmtree(args.workdir, ignore_errors=True)
     h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
     daemons, streams = [], []
     try:
@@ -99,9 +101,10 @@ def main():
         rb, rb_home, rb_url, rb_tok = start("RB")
         ours_a = api(ra_url, ra_tok, "POST", "/v1/accounts", {"displayName": "a"})["id"]
         ours_b = [api(rb_url, rb_tok, "POST", "/v1/accounts", {"displayName": "b%d" % i})["id"] for i in range(args.rounds)]
-        jh.wait_registered(A, a, since=m)
+        # jamid makes three RSA-4096 keys and DH parameters per account: minutes for several.
+        jh.wait_registered(A, a, timeout=300, since=m)
         for b in bs_acc:
-            jh.wait_registered(B, b, since=mb)
+            jh.wait_registered(B, b, timeout=300, since=mb)
 
         def registered(url, tok):
             return all(x["state"] == "registered" for x in api(url, tok, "GET", "/v1/accounts")["accounts"])
