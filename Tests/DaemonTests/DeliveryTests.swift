@@ -16,12 +16,7 @@ struct DeliveryTests {
     /// then restarts empty. Bob comes back and gets it all the same: Alice puts it again.
     @Test func aRequestLostByTheNetworkIsPutAgain() async throws {
         try await withTestNetwork { network in
-            let a = TestDaemon(network: network), b = TestDaemon(network: network)
-            try await a.start()
-            try await b.start()
-            let alice = try await a.createAccount("Alice"), bob = try await b.createAccount("Bob")
-            try await b.recorder.wait("Bob registered") { $0.type == .registration && $0.state == "registered" }
-            try await a.recorder.wait("Alice registered") { $0.type == .registration && $0.state == "registered" }
+            let (a, b, alice, bob) = try await aliceAndBob(on: network)
             await b.stop()
 
             // Bob's announcement is still on the DHT: Alice's request goes to his inbox, stored
@@ -49,12 +44,7 @@ struct DeliveryTests {
     /// next run resumes it without sealing a new request.
     @Test func aRestartResumesTheDeliveries() async throws {
         try await withTestNetwork { network in
-            let a = TestDaemon(network: network), b = TestDaemon(network: network)
-            try await a.start()
-            try await b.start()
-            let alice = try await a.createAccount("Alice"), bob = try await b.createAccount("Bob")
-            try await b.recorder.wait("Bob registered") { $0.type == .registration && $0.state == "registered" }
-            try await a.recorder.wait("Alice registered") { $0.type == .registration && $0.state == "registered" }
+            let (a, b, alice, bob) = try await aliceAndBob(on: network)
             await b.stop()
             _ = try await a.client.call(.POST, "/v1/accounts/\(alice.id)/contacts", body: API.AddContact(peer: bob.id), as: AccountRuntime.ContactView.self)
             try await a.recorder.wait("request put", timeout: .seconds(30)) { $0.type == .requestSent && $0.peer == bob.id }
@@ -122,6 +112,17 @@ struct DeliveryTests {
         #expect((1...8).map { schedule.delay(afterAttempt: $0) / 1000 } == [5, 15, 45, 135, 405, 1215, 3600, 3600])
         #expect(schedule.delay(afterAttempt: 1_000_000) == 3_600_000)
         #expect((1..<schedule.attempts).reduce(0) { $0 + schedule.delay(afterAttempt: $1) } / 1000 == 19_820)
+    }
+
+    /// Alice and Bob, each on a daemon of their own, both registered.
+    private func aliceAndBob(on network: TestNetwork) async throws -> (TestDaemon, TestDaemon, API.Account, API.Account) {
+        let a = TestDaemon(network: network), b = TestDaemon(network: network)
+        try await a.start()
+        try await b.start()
+        let alice = try await a.createAccount("Alice"), bob = try await b.createAccount("Bob")
+        try await b.recorder.wait("Bob registered") { $0.type == .registration && $0.state == "registered" }
+        try await a.recorder.wait("Alice registered") { $0.type == .registration && $0.state == "registered" }
+        return (a, b, alice, bob)
     }
 
     /// The requests `account` is still delivering, read from its database (the daemon stopped).
