@@ -4,47 +4,62 @@ public enum VCard {
     /// Characters of a display name that are kept (Jami clients show about this many).
     public static let maxDisplayName = 128
 
-    /// A vCard with a display name and an optional photo (base64 of a JPEG or PNG).
+    /// A vCard with a display name and an optional photo (base64 of a JPEG or PNG). Whatever
+    /// the inputs hold, each stays on its own line: the name is escaped, the photo keeps only
+    /// base64 characters and the type only letters and digits.
     public static func make(displayName: String, photoBase64: String? = nil, photoType: String = "JPEG") -> [UInt8] {
         var lines = ["BEGIN:VCARD", "VERSION:2.1", "FN:" + escape(displayName)]
-        if let photoBase64, !photoBase64.isEmpty { lines.append("PHOTO;ENCODING=BASE64;TYPE=\(photoType):" + photoBase64) }
+        let photo = photoBase64.map { String(String.UnicodeScalarView($0.unicodeScalars.filter(isBase64))) } ?? ""
+        if !photo.isEmpty {
+            let kept = String(String.UnicodeScalarView(photoType.unicodeScalars.filter { ("0"..."9").contains($0) || ("A"..."Z").contains($0) || ("a"..."z").contains($0) }.prefix(16)))
+            lines.append("PHOTO;ENCODING=BASE64;TYPE=\(kept.isEmpty ? "JPEG" : kept):" + photo)
+        }
         lines.append("END:VCARD")
         return Array(lines.joined(separator: "\r\n").utf8)
     }
 
     /// The `FN` (display name) of a vCard, at most ``maxDisplayName`` characters, or nil.
+    ///
+    /// Read scalar by scalar, not by `Character`: a name starting with a combining mark would
+    /// otherwise fuse with the `:` before it into one character, and the line would not be found.
     public static func displayName(in bytes: [UInt8]) -> String? {
         guard bytes.count <= TrustRequest.maxPayload + 4096 else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        let text = String(decoding: bytes, as: UTF8.self).unicodeScalars
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].split(separator: ";").first.map { $0.uppercased() }
+            let name = line[..<colon].split(separator: ";").first.map { String(String.UnicodeScalarView($0)).uppercased() }
             guard name == "FN" else { continue }
-            let value = unescape(String(line[line.index(after: colon)...]))
-            let clean = value.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }
+            let value = unescape(line[line.index(after: colon)...])
+            let clean = value.filter { $0.value >= 0x20 && $0.value != 0x7f }
             let result = String(String.UnicodeScalarView(clean)).prefix(maxDisplayName)
             return result.isEmpty ? nil : String(result)
         }
         return nil
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "\\": out += "\\\\"
-            case ",": out += "\\,"
-            case ";": out += "\\;"
-            case "\n", "\r\n", "\r": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
+    private static func isBase64(_ c: Unicode.Scalar) -> Bool {
+        ("A"..."Z").contains(c) || ("a"..."z").contains(c) || ("0"..."9").contains(c) || c == "+" || c == "/" || c == "="
     }
 
-    static func unescape(_ s: String) -> String {
-        var out = "", escaping = false
+    static func escape(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
+            case ",": out.append(contentsOf: "\\,".unicodeScalars)
+            case ";": out.append(contentsOf: "\\;".unicodeScalars)
+            case "\r": out.append(contentsOf: "\\n".unicodeScalars)
+            case "\n": if previous != "\r" { out.append(contentsOf: "\\n".unicodeScalars) }
+            default: out.append(c)
+            }
+            previous = c
+        }
+        return String(out)
+    }
+
+    static func unescape<S: Sequence<Unicode.Scalar>>(_ s: S) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = [], escaping = false
         for c in s {
             if escaping {
                 out.append(c == "n" || c == "N" ? " " : c)

@@ -53,6 +53,21 @@ import Testing
         #expect(VCard.displayName(in: Array("garbage".utf8)) == nil)
         #expect(VCard.displayName(in: Array("FN:\u{7}\u{1b}[31mred".utf8)) == "[31mred")
     }
+
+    /// Found by FuzzAPIBodies: a name starting with a combining mark fused with the `:` before
+    /// it into one `Character`, so the `FN` line was not found and the name was lost.
+    @Test func aNameStartingWithACombiningMarkRoundTrips() {
+        for name in ["\u{365}er", "a\u{301},\u{301};\u{301}\\\u{301}b", "\u{301}"] {
+            #expect(VCard.displayName(in: VCard.make(displayName: name)) == name, "\(Array(name.unicodeScalars))")
+        }
+    }
+
+    /// What the API passes as a photo and its type cannot add lines to the card.
+    @Test func thePhotoAndItsTypeStayOnTheirLine() {
+        let card = String(decoding: VCard.make(displayName: "Ada", photoBase64: "AAAA\r\nFN:Mallory", photoType: "PNG\r\nFN:Eve"), as: UTF8.self)
+        #expect(card.components(separatedBy: "\r\n") == ["BEGIN:VCARD", "VERSION:2.1", "FN:Ada", "PHOTO;ENCODING=BASE64;TYPE=PNGFNEve:AAAAFNMallory", "END:VCARD"])
+        #expect(VCard.displayName(in: Array(card.utf8)) == "Ada")
+    }
 }
 
 @Suite struct ContactRulesTests {
