@@ -11,7 +11,7 @@ public enum VCard {
         var lines = ["BEGIN:VCARD", "VERSION:2.1", "FN:" + escape(displayName)]
         let photo = photoBase64.map { String(String.UnicodeScalarView($0.unicodeScalars.filter(isBase64))) } ?? ""
         if !photo.isEmpty {
-            let kept = String(String.UnicodeScalarView(photoType.unicodeScalars.filter { ("0"..."9").contains($0) || ("A"..."Z").contains($0) || ("a"..."z").contains($0) }.prefix(16)))
+            let kept = String(String.UnicodeScalarView(photoType.unicodeScalars.filter(isAlphanumeric).prefix(16)))
             lines.append("PHOTO;ENCODING=BASE64;TYPE=\(kept.isEmpty ? "JPEG" : kept):" + photo)
         }
         lines.append("END:VCARD")
@@ -37,8 +37,12 @@ public enum VCard {
         return nil
     }
 
+    private static func isAlphanumeric(_ c: Unicode.Scalar) -> Bool {
+        ("A"..."Z").contains(c) || ("a"..."z").contains(c) || ("0"..."9").contains(c)
+    }
+
     private static func isBase64(_ c: Unicode.Scalar) -> Bool {
-        ("A"..."Z").contains(c) || ("a"..."z").contains(c) || ("0"..."9").contains(c) || c == "+" || c == "/" || c == "="
+        isAlphanumeric(c) || c == "+" || c == "/" || c == "="
     }
 
     static func escape(_ s: String) -> String {
