@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MessagePack", targets: ["MessagePack"]),
         .library(name: "DHT", targets: ["DHT"]),
         .library(name: "DHTTransport", targets: ["DHTTransport"]),
+        .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "DHTSimulation", targets: ["DHTSimulation"]),
         .library(name: "Identity", targets: ["Identity"]),
         .library(name: "SecureDHT", targets: ["SecureDHT"]),
@@ -75,10 +76,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Deterministic virtual network running thousands of cores in one process.
+        // Virtual clock and executor hooks for the services, so they run in the simulation too.
+        .target(name: "Scheduling", swiftSettings: strict),
+        // Deterministic virtual network running thousands of cores in one process, and DHT nodes
+        // on it for the layers above.
         .target(
             name: "DHTSimulation",
-            dependencies: ["DHT", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: ["DHT", "Scheduling", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
         // Debian's libargon2 (the archive password KDF) and zlib (archive compression).
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -98,7 +102,7 @@ let package = Package(
         .target(
             name: "SecureDHT",
             dependencies: [
-                "DHT", "DHTTransport", "Identity", "MessagePack",
+                "DHT", "Identity", "MessagePack",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -69,6 +69,17 @@ public final class VirtualNetwork {
         nodes[index] = nil
     }
 
+    /// Brings an offline node back at its old address with a fresh core (a daemon restarted on
+    /// the same port, with the id it kept).
+    public func restartNode(_ index: Int, config: DHTConfig) {
+        guard nodes.indices.contains(index), nodes[index] == nil else { return }
+        var config = config
+        config.randomSeed = rng.next()
+        nodes[index] = DHTCore(config: config, families: [.inet], now: now)
+        scheduledWake[index] = .max
+        service(index)
+    }
+
     public func isOnline(_ index: Int) -> Bool { nodes[index] != nil }
 
     /// Runs `body` on a node's core. What it produced (datagrams, events) is routed when the
@@ -83,23 +94,34 @@ public final class VirtualNetwork {
 
     /// Processes events until the clock reaches `time` (or no event is left).
     public func run(until time: Int64) {
-        while let next = events.min, next.at <= time {
-            let e = events.removeMin()
-            now = e.at
-            guard let core = nodes[e.node] else { continue }
-            if let d = e.delivery {
-                core.receive(d.bytes, from: d.from, now: now)
-            } else if e.routeOnly {
-                // Outputs of a `with` call; nothing to feed the core.
-            } else {
-                guard e.at == scheduledWake[e.node] else { continue }
-                scheduledWake[e.node] = .max
-                core.tick(now: now)
-            }
-            service(e.node)
-        }
+        while let next = events.min, next.at <= time { step() }
         now = max(now, time)
     }
+
+    /// When the next event is due; nil when none is left.
+    public var nextEventTime: Int64? { events.min?.at }
+
+    /// Processes the next event (a delivery or a timer), advancing the clock to it.
+    public func step() {
+        guard !events.isEmpty else { return }
+        let e = events.removeMin()
+        now = max(now, e.at)
+        guard let core = nodes[e.node] else { return }
+        if let d = e.delivery {
+            core.receive(d.bytes, from: d.from, now: now)
+        } else if e.routeOnly {
+            // Outputs of a `with` call; nothing to feed the core.
+        } else {
+            guard e.at == scheduledWake[e.node] else { return }
+            scheduledWake[e.node] = .max
+            core.tick(now: now)
+        }
+        service(e.node)
+    }
+
+    /// Moves the clock forward to `time` without processing anything (the caller made sure no
+    /// event is due before it).
+    public func advance(to time: Int64) { now = max(now, time) }
 
     public func run(for milliseconds: Int64) { run(until: now + milliseconds) }
 

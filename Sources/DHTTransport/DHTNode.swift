@@ -11,7 +11,7 @@ import NIOPosix
 /// let stored = try await node.put(.hashing(key: "demo"), Value(id: 0, data: Array("hi".utf8)))
 /// for value in try await node.get(.hashing(key: "demo")) { print(value.data) }
 /// ```
-public final class DHTNode: Sendable {
+public final class DHTNode: DHTNodeProtocol {
     /// Where and how to run a node.
     public struct Configuration: Sendable {
         public var bindHost: String
@@ -96,7 +96,7 @@ public final class DHTNode: Sendable {
 
     /// Contacts a known node to join the network; returns once the node knows at least one good
     /// node or `timeout` passes (then throws).
-    public func bootstrap(_ addresses: [PeerAddress], timeout: Duration = .seconds(10)) async throws {
+    public func bootstrap(_ addresses: [PeerAddress], timeout: Duration) async throws {
         try await onLoop { d in d.run { core, now in for a in addresses { core.bootstrap(a, now: now) } } }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -119,7 +119,7 @@ public final class DHTNode: Sendable {
 
     /// Stores `value` under `key` on the closest nodes; returns how many acknowledged it.
     @discardableResult
-    public func put(_ key: InfoHash, _ value: Value, permanent: Bool = false) async throws -> Int {
+    public func put(_ key: InfoHash, _ value: Value, permanent: Bool) async throws -> Int {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Int, any Error>) in
             loop.execute { [driver] in
                 let d = driver.value
@@ -135,8 +135,8 @@ public final class DHTNode: Sendable {
     /// With `until`, the get ends as soon as a batch satisfies it (OpenDHT's callback returning
     /// false): a self-certifying value such as a certificate needs no second copy. `until` runs on
     /// the node's event loop, so it must be cheap (no RSA).
-    public func get(_ key: InfoHash, query: Query = Query(), onValues: (@Sendable ([Value]) -> Void)? = nil,
-                    until: (@Sendable ([Value]) -> Bool)? = nil) async throws -> [Value] {
+    public func get(_ key: InfoHash, query: Query, onValues: (@Sendable ([Value]) -> Void)?,
+                    until: (@Sendable ([Value]) -> Bool)?) async throws -> [Value] {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<[Value], any Error>) in
             loop.execute { [driver] in
                 let d = driver.value
@@ -165,7 +165,7 @@ public final class DHTNode: Sendable {
     }
 
     /// Events for values added or expired under `key`, until the sequence is dropped or cancelled.
-    public func listen(_ key: InfoHash, query: Query = Query()) -> AsyncStream<ListenEvent> {
+    public func listen(_ key: InfoHash, query: Query) -> AsyncStream<ListenEvent> {
         AsyncStream { continuation in
             loop.execute { [driver, loop] in
                 let d = driver.value
@@ -207,25 +207,5 @@ public final class DHTNode: Sendable {
 
     private func onLoop<T: Sendable>(_ body: @escaping @Sendable (DHTNodeDriver) -> T) async throws -> T {
         try await loop.submit { [driver] in body(driver.value) }.get()
-    }
-}
-
-/// A change under a listened key.
-public enum ListenEvent: Sendable, Equatable {
-    case added(Value)
-    case expired(UInt64)
-}
-
-public enum DHTNodeError: Error, Sendable, Equatable, CustomStringConvertible {
-    case bindFailed(String)
-    case bootstrapFailed
-    case noNodeReached
-
-    public var description: String {
-        switch self {
-        case .bindFailed(let why): return "could not bind the UDP socket: \(why)"
-        case .bootstrapFailed: return "no bootstrap node answered"
-        case .noNodeReached: return "no node answered"
-        }
     }
 }

@@ -1,5 +1,4 @@
 import DHT
-import DHTTransport
 import Identity
 import Logging
 import Synchronization
@@ -11,7 +10,8 @@ import Synchronization
 /// RSA work (about 3 ms per decryption with RSA-4096) runs on the caller's task, never on the
 /// node's event loop, so a burst of encrypted values does not delay the protocol.
 public final class SecureDHTNode: Sendable {
-    public let node: DHTNode
+    /// The node underneath; private, so every value read through this layer is checked.
+    let node: any DHTNodeProtocol
     public let identity: DeviceIdentity?
     private let certificates = Mutex<[InfoHash: CertificateChain]>([:])
     private let dropped = Atomic<Int>(0)
@@ -19,20 +19,38 @@ public final class SecureDHTNode: Sendable {
     /// Certificates kept after a lookup (each about 6 KiB with its chain).
     static let maxCachedCertificates = 4096
 
-    /// Starts a node whose storage enforces SecureDht's policies.
-    public static func start(_ configuration: DHTNode.Configuration, identity: DeviceIdentity?) async throws -> SecureDHTNode {
-        var configuration = configuration
-        configuration.dht.validator = SecureValueValidator()
-        let node = try await DHTNode.start(configuration)
-        return SecureDHTNode(node: node, identity: identity, logger: configuration.logger)
-    }
-
-    init(node: DHTNode, identity: DeviceIdentity?, logger: Logger) {
+    /// The secure layer over `node`. The node's storage should enforce SecureDht's policies:
+    /// start it with ``SecureValueValidator`` as its `DHTConfig.validator`.
+    public init(node: any DHTNodeProtocol, identity: DeviceIdentity?, logger: Logger = Logger(label: "rafiki.securedht")) {
         self.node = node
         self.identity = identity
         self.logger = logger
         if let identity { certificates.withLock { $0[InfoHash(identity.shortID)] = identity.chain } }
     }
+
+    /// Makes a node's storage enforce SecureDht's policies, as every OpenDHT `DhtRunner` does.
+    public static func enforcePolicies(on config: inout DHTConfig) {
+        config.validator = SecureValueValidator()
+    }
+
+    public var nodeId: InfoHash { node.nodeId }
+    public var localAddress: PeerAddress { node.localAddress }
+
+    public func bootstrap(_ addresses: [PeerAddress], timeout: Duration = .seconds(10)) async throws {
+        try await node.bootstrap(addresses, timeout: timeout)
+    }
+
+    /// See ``DHTNodeProtocol/prepare(_:)``.
+    public func prepare(_ key: InfoHash) { node.prepare(key) }
+
+    /// Stores a value that is already what it should be on the network: signed (a device
+    /// announcement the account key signed) or sealed (``sealed(_:to:)``), or plain.
+    @discardableResult
+    public func put(_ key: InfoHash, _ value: Value, permanent: Bool = false) async throws -> Int {
+        try await node.put(key, value, permanent: permanent)
+    }
+
+    public func statistics() async throws -> DHTStatistics { try await node.statistics() }
 
     /// Our public-key id, where our certificate lives; nil without an identity.
     public var publicKeyID: InfoHash? { identity.map { InfoHash($0.shortID) } }
@@ -65,7 +83,7 @@ public final class SecureDHTNode: Sendable {
         return try await node.put(key, value.signed(by: identity.key), permanent: permanent)
     }
 
-    /// `value` signed with our key and encrypted to `recipient`, ready for ``DHTNode/put``: the
+    /// `value` signed with our key and encrypted to `recipient`, ready for ``put(_:_:permanent:)``: the
     /// CPU part of ``putEncrypted(_:to:_:permanent:)`` (one RSA private operation, about 7 ms
     /// with RSA-4096), for callers that overlap it with network work.
     public func sealed(_ value: Value, to recipient: RSAPublicKey) throws -> Value {
@@ -88,7 +106,7 @@ public final class SecureDHTNode: Sendable {
         // The first chain whose key hashes to `id` is the one (as in OpenDHT): stop there rather
         // than wait for every close node to answer, and keep the chain parsed on the way.
         let found = FoundChain()
-        _ = try await node.get(id, query: Query(where: [.valueType(ValueType.certificate.id)]), until: { batch in
+        _ = try await node.get(id, query: Query(where: [.valueType(ValueType.certificate.id)]), onValues: nil, until: { batch in
             guard let chain = batch.lazy.compactMap({ CertificateValue.chain(in: $0, expectedAt: id) }).first else { return false }
             found.chain.withLock { $0 = chain }
             return true
@@ -118,7 +136,7 @@ public final class SecureDHTNode: Sendable {
             return all
         }
         do {
-            _ = try await node.get(key, query: query) { sink.yield($0) }
+            _ = try await node.get(key, query: query, onValues: { sink.yield($0) }, until: nil)
         } catch {
             sink.finish()
             _ = await checker.value
@@ -148,17 +166,24 @@ public final class SecureDHTNode: Sendable {
     /// What OpenDHT's `SecureDht::checkValue` does with a value read from the network.
     public func checked(_ value: Value) -> Value? {
         do {
-            if value.isEncrypted {
-                guard let identity else { return nil }  // not for us: invisible, not an error
-                return try value.decrypted(with: identity.key)
-            }
-            if value.owner != nil { try value.verifySignature() }
-            return value
+            return try Self.checked(value, for: identity)
         } catch {
             dropped.add(1, ordering: .relaxed)
             logger.info("dropped a value", metadata: ["id": "\(value.id)", "reason": "\(error)"])
             return nil
         }
+    }
+
+    /// A value read from the network as `identity` may see it: signed values verified, values
+    /// encrypted to it decrypted, other encrypted ones nil (not for us: invisible, not an error).
+    /// Pure: no node, no state.
+    public static func checked(_ value: Value, for identity: DeviceIdentity?) throws(SecureDHTError) -> Value? {
+        if value.isEncrypted {
+            guard let identity else { return nil }
+            return try value.decrypted(with: identity.key)
+        }
+        if value.owner != nil { try value.verifySignature() }
+        return value
     }
 
     public func shutdown() async { await node.shutdown() }

@@ -19,7 +19,8 @@ struct Get: AsyncParsableCommand {
     @OptionGroup var reading: ReadingOptions
 
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 0, identity: reading.identity.load())
+        let session = await NodeSession.start(global, defaultPort: 0, identity: reading.identity.load())
+        let node = session.secure
         let key = target.infoHash
         let query = Query(where: type.map { [.valueType($0)] } ?? [])
         let withType = type != nil
@@ -29,7 +30,7 @@ struct Get: AsyncParsableCommand {
             let print: @Sendable ([Value]) -> Void = { batch in
                 for v in batch { JSONLine.value(v, key: key, withType: withType).emit() }
             }
-            values = reading.raw ? try await node.node.get(key, query: query, onValues: print) : try await node.get(key, query: query, onValues: print)
+            values = reading.raw ? try await session.node.get(key, query: query, onValues: print) : try await node.get(key, query: query, onValues: print)
         } catch {
             ok = false
         }

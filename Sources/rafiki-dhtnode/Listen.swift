@@ -22,9 +22,10 @@ struct Listen: AsyncParsableCommand {
     @OptionGroup var reading: ReadingOptions
 
     func run() async throws {
-        let node = await NodeSession.start(global, defaultPort: 0, identity: reading.identity.load())
+        let session = await NodeSession.start(global, defaultPort: 0, identity: reading.identity.load())
+        let node = session.secure
         let key = target.infoHash
-        let events = reading.raw ? node.node.listen(key) : node.listen(key)
+        let events = reading.raw ? session.node.listen(key) : node.listen(key)
         var l = JSONLine(event: "listening")
         l.add("key", key.hex)
         l.add("duration", .double(duration))

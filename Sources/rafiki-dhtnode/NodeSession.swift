@@ -17,7 +17,7 @@ enum ExitStatus: Int32 {
 enum NodeSession {
     static func start(
         _ g: GlobalOptions, defaultPort: Int, watchdog: Bool = true, identity: DeviceIdentity? = nil, limits: LimitOptions? = nil
-    ) async -> SecureDHTNode {
+    ) async -> (secure: SecureDHTNode, node: DHTNode) {
         var config = DHTNode.Configuration(bindHost: g.bind, port: g.port ?? defaultPort)
         config.dht.network = g.network
         if g.noRateLimit {
@@ -26,13 +26,14 @@ enum NodeSession {
         }
         limits?.apply(to: &config.dht)
         if watchdog { startWatchdog(seconds: g.timeout) }
-        let secure: SecureDHTNode
+        SecureDHTNode.enforcePolicies(on: &config.dht)
+        let node: DHTNode
         do {
-            secure = try await SecureDHTNode.start(config, identity: identity)
+            node = try await DHTNode.start(config)
         } catch {
             fail("\(error)", status: .failed)
         }
-        let node = secure.node
+        let secure = SecureDHTNode(node: node, identity: identity, logger: config.logger)
         var ready = JSONLine(event: "ready")
         ready.add("backend", "rafiki")
         ready.add("node_id", node.nodeId.hex)
@@ -48,7 +49,7 @@ enum NodeSession {
                 Output.diagnostic("no bootstrap node answered; continuing alone")
             }
         }
-        return secure
+        return (secure, node)
     }
 
     private static func publishCertificate(_ node: SecureDHTNode) async {

@@ -49,7 +49,8 @@ enum SecurePut {
         _ global: GlobalOptions, _ target: KeyOptions, _ payload: DataOptions, _ identity: IdentityOptions,
         userType: String, id: UInt64, linger: Double, to recipient: InfoHash?
     ) async throws {
-        let node = await NodeSession.start(global, defaultPort: 0, identity: identity.load(required: true))
+        let session = await NodeSession.start(global, defaultPort: 0, identity: identity.load(required: true))
+        let node = session.secure
         let value = Value(id: id == 0 ? UInt64.random(in: 1...UInt64.max) : id, data: payload.bytes, userType: userType)
         var stored = 0
         var failure: String?

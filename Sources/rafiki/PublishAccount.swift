@@ -34,9 +34,11 @@ struct PublishAccount: AsyncParsableCommand {
             let info = try store.info(id)
             let device = try store.device(id)
             let archive = try store.archive(id, password: try Password.forAccount(info))
-            let node = try await SecureDHTNode.start(DHTNode.Configuration(bindHost: bind, port: 0), identity: device)
+            var configuration = DHTNode.Configuration(bindHost: bind, port: 0)
+            SecureDHTNode.enforcePolicies(on: &configuration.dht)
+            let node = SecureDHTNode(node: try await DHTNode.start(configuration), identity: device)
             do {
-                try await node.node.bootstrap(bootstrap.compactMap { PeerAddress(hostPort: $0) })
+                try await node.bootstrap(bootstrap.compactMap { PeerAddress(hostPort: $0) })
             } catch {
                 await node.shutdown()
                 throw CLIError("no DHT node answered at \(bootstrap.joined(separator: ", "))")

@@ -191,8 +191,9 @@ struct HostileInputTests {
         var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
         configuration.dht.lifetimeOverrides = TestNetwork.lifetimes
         configuration.logger.logLevel = .critical
-        let node = try await SecureDHTNode.start(configuration, identity: identity)
-        try await node.node.bootstrap([PeerAddress(hostPort: network.bootstrapAddress)!])
+        SecureDHTNode.enforcePolicies(on: &configuration.dht)
+        let node = SecureDHTNode(node: try await DHTNode.start(configuration), identity: identity)
+        try await node.bootstrap([PeerAddress(hostPort: network.bootstrapAddress)!])
         try await node.publishCertificate()
         return node
     }

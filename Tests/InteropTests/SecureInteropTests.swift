@@ -17,16 +17,29 @@ struct SecureInteropTests {
     static let theirs = TheirIdentity()
 
     func ourNode(bootstrap: PeerAddress, withIdentity: Bool = true) async throws -> SecureDHTNode {
+        try await ourNodes(bootstrap: bootstrap, withIdentity: withIdentity).secure
+    }
+
+    /// Our secure node, and the plain node under it (to put and read values unchecked).
+    func ourNodes(bootstrap: PeerAddress, withIdentity: Bool = true) async throws -> (secure: SecureDHTNode, raw: DHTNode) {
         let identity = withIdentity ? try await Self.ours.get() : nil
-        let node = try await SecureDHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0), identity: identity)
-        try await node.node.bootstrap([bootstrap])
-        return node
+        let nodes = try await Self.secureNode(identity: identity)
+        try await nodes.secure.bootstrap([bootstrap])
+        return nodes
+    }
+
+    /// A node on loopback whose storage enforces SecureDht's policies, and the plain node under it.
+    static func secureNode(identity: DeviceIdentity?) async throws -> (secure: SecureDHTNode, raw: DHTNode) {
+        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
+        SecureDHTNode.enforcePolicies(on: &configuration.dht)
+        let raw = try await DHTNode.start(configuration)
+        return (SecureDHTNode(node: raw, identity: identity), raw)
     }
 
     @Test func signedValuesCrossBothWays() async throws {
         let theirs = try await Self.theirs.get()
         let (server, address) = try await ReferencePeer.serve(seconds: 60)
-        let node = try await ourNode(bootstrap: address)
+        let (node, raw) = try await ourNodes(bootstrap: address)
         let ourPK = try #require(node.publicKeyID).hex
 
         #expect(try await node.putSigned(.hashing(key: "signed-ours"), Value(id: 11, data: Array("signed by rafiki".utf8))) >= 1)
@@ -47,14 +60,14 @@ struct SecureInteropTests {
         var forged = try #require(got.first)
         forged.id = 12
         forged.data = Array("forged".utf8)
-        _ = try await node.node.put(.hashing(key: "forged-0"), forged)
+        _ = try await raw.put(.hashing(key: "forged-0"), forged)
         let theirForgedGet = try await ReferencePeer.run(["--bootstrap", address.description, "get", "--key", "forged-0"])
         #expect(theirForgedGet.events("value").isEmpty)
         // Of an unregistered type, storing nodes keep it unchecked; our reader drops it.
         forged.type = 77
-        #expect(try await node.node.put(.hashing(key: "forged-77"), forged) >= 1)
-        let newcomer = try await ourNode(bootstrap: address, withIdentity: false)
-        #expect(try await newcomer.node.get(.hashing(key: "forged-77")).count == 1)
+        #expect(try await raw.put(.hashing(key: "forged-77"), forged) >= 1)
+        let (newcomer, rawNewcomer) = try await ourNodes(bootstrap: address, withIdentity: false)
+        #expect(try await rawNewcomer.get(.hashing(key: "forged-77")).count == 1)
         #expect(try await newcomer.get(.hashing(key: "forged-77")).isEmpty)
         #expect(newcomer.droppedValues == 1)
         await newcomer.shutdown()
@@ -101,8 +114,8 @@ struct SecureInteropTests {
     }
 
     @Test func certificatesAreFoundBothWays() async throws {
-        let bootstrap = try await SecureDHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0), identity: nil)
-        let address = PeerAddress(host: "127.0.0.1", port: bootstrap.node.localAddress.port)!
+        let (bootstrap, _) = try await Self.secureNode(identity: nil)
+        let address = PeerAddress(host: "127.0.0.1", port: bootstrap.localAddress.port)!
         // OpenDHT with an identity publishes its certificate once it has a good node.
         let theirNode = try ReferencePeer(["--bootstrap", address.description, "serve", "--duration", "60", "--with-identity"])
         let pk = try #require(await theirNode.waitFor { $0["event"] as? String == "ready" }?["pk_id"] as? String)

@@ -72,9 +72,9 @@ struct PublicationTests {
         let crl = try RevocationList.sign(entries: [], number: [1], issuer: account, key: keys.key)
             .revoking(leafOf: device, issuer: account, key: keys.key)
         let forged = try RevocationList.sign(entries: [], number: [2], issuer: ValueCryptoTests.bob.chain.leaf, key: ValueCryptoTests.bob.key)
-        let a = try await SecureDHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0), identity: keys.identity)
-        let b = try await SecureDHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0), identity: nil)
-        try await b.node.bootstrap([a.node.localAddress])
+        let a = try await StorePolicyTests.secureNode(identity: keys.identity)
+        let b = try await StorePolicyTests.secureNode(identity: nil)
+        try await b.bootstrap([a.localAddress])
         #expect(try await a.publishRevocationList(crl, account: account.keyID) >= 1)
         #expect(try await a.publishRevocationList(forged, account: account.keyID) >= 1)
         let found = try await b.revocationLists(for: account)
@@ -105,5 +105,14 @@ struct PublicationTests {
         #expect(Set(try await b.get(key).map(\.id)) == [1, 2, 3])
         await a.shutdown()
         await b.shutdown()
+    }
+}
+
+extension StorePolicyTests {
+    /// A node on loopback whose storage enforces SecureDht's policies.
+    static func secureNode(identity: DeviceIdentity?) async throws -> SecureDHTNode {
+        var configuration = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
+        SecureDHTNode.enforcePolicies(on: &configuration.dht)
+        return SecureDHTNode(node: try await DHTNode.start(configuration), identity: identity)
     }
 }
