@@ -162,7 +162,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient",
+                "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),

@@ -76,7 +76,8 @@ public actor Daemon {
         let database = try AccountDatabase(path: folder.appendingPathComponent(AccountDatabase.fileName).path)
         let runtime = AccountRuntime(
             device: device, accountID: id, announcement: announcement, revocationList: AnnouncementFile.revocationList(in: folder),
-            database: database, settings: settings, events: events, logger: logger)
+            database: database, settings: settings, events: events, logger: logger,
+            nodes: UDPNodeFactory(host: configuration.dhtHost, port: configuration.dhtPort))
         runtimes[id] = runtime
         try await runtime.start()
     }
@@ -84,8 +85,7 @@ public actor Daemon {
     var settings: AccountRuntime.RuntimeSettings {
         var lifetimes: [UInt16: Int64] = [:]
         for (k, v) in configuration.dhtLifetimeOverrides ?? [:] { if let t = UInt16(k) { lifetimes[t] = v } }
-        return .init(dhtHost: configuration.dhtHost, dhtPort: configuration.dhtPort, bootstrap: bootstrap,
-                     pendingRequestLimit: configuration.pendingRequestLimit, lifetimeOverrides: lifetimes)
+        return .init(bootstrap: bootstrap, pendingRequestLimit: configuration.pendingRequestLimit, lifetimeOverrides: lifetimes)
     }
 
     public func runtime(_ id: String) throws(DaemonError) -> AccountRuntime {

@@ -14,6 +14,8 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
         case contactRemoved = "contact.removed"
         case deviceFound = "device.found"
         case connectionRefused = "connection.refused"
+        /// A change could not be stored (`detail` says which); the daemon runs on without it.
+        case storageFailed = "storage.failed"
     }
 
     public var type: Kind

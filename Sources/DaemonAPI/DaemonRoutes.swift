@@ -51,7 +51,7 @@ struct DaemonRoutes: Sendable {
             if let avatar = body.avatar, Data(base64Encoded: avatar) == nil { throw HTTPError(.badRequest, message: "avatar is not base64") }
             return try await answering {
                 let runtime = try await runtime(context)
-                try await runtime.setProfile(VCard.make(displayName: body.displayName, photoBase64: body.avatar, photoType: body.avatarType ?? "JPEG"))
+                try await runtime.contacts.setProfile(VCard.make(displayName: body.displayName, photoBase64: body.avatar, photoType: body.avatarType ?? "JPEG"))
                 return body
             }
         }
@@ -60,30 +60,30 @@ struct DaemonRoutes: Sendable {
 
     private func registerContacts(on v1: RouterGroup<some RequestContext>) {
         v1.get("accounts/:account/contacts") { _, context in
-            try await answering { API.ContactList(contacts: try await runtime(context).contactViews()) }
+            try await answering { API.ContactList(contacts: try await runtime(context).contacts.contactViews()) }
         }
         v1.post("accounts/:account/contacts") { request, context in
             let body = try await request.decode(as: API.AddContact.self, context: context)
             return EditedResponse(status: .accepted, response: try await answering {
                 let runtime = try await runtime(context)
                 let peer = try await daemon.resolve(body.peer)
-                try await runtime.addContact(peer)
-                return try await runtime.contactView(peer)
+                try await runtime.contacts.add(peer)
+                return try await runtime.contacts.contactView(peer)
             })
         }
         v1.get("accounts/:account/contacts/:peer") { _, context in
-            try await answering { try await runtime(context).contactView(try peer(context)) }
+            try await answering { try await runtime(context).contacts.contactView(try peer(context)) }
         }
         v1.delete("accounts/:account/contacts/:peer") { _, context -> HTTPResponse.Status in
-            try await answering { try await runtime(context).remove(try peer(context), ban: false) }
+            try await answering { try await runtime(context).contacts.remove(try peer(context), ban: false) }
             return .noContent
         }
         v1.post("accounts/:account/contacts/:peer/ban") { _, context -> HTTPResponse.Status in
-            try await answering { try await runtime(context).remove(try peer(context), ban: true) }
+            try await answering { try await runtime(context).contacts.remove(try peer(context), ban: true) }
             return .noContent
         }
         v1.post("accounts/:account/contacts/:peer/unban") { _, context -> HTTPResponse.Status in
-            try await answering { try await runtime(context).unban(try peer(context)) }
+            try await answering { try await runtime(context).contacts.unban(try peer(context)) }
             return .noContent
         }
         v1.get("accounts/:account/requests") { request, context in
@@ -97,25 +97,25 @@ struct DaemonRoutes: Sendable {
             }
             return try await answering {
                 let runtime = try await runtime(context)
-                let page = try runtime.database.requests(limit: limit, after: after.map { (received: $0.0, sender: $0.1) })
-                let next = page.count == limit ? page.last.map { "\($0.received):\($0.from.hex)" } : nil
-                return API.RequestPage(requests: page.map(Self.view), total: try runtime.database.requestCount(), next: next)
+                let page = try runtime.contacts.requests(limit: limit, after: after.map { (received: $0.0, sender: $0.1) })
+                let next = page.requests.count == limit ? page.requests.last.map { "\($0.received):\($0.from.hex)" } : nil
+                return API.RequestPage(requests: page.requests.map(Self.view), total: page.total, next: next)
             }
         }
         v1.post("accounts/:account/requests/:peer/accept") { _, context in
             try await answering {
                 let runtime = try await runtime(context)
                 let peer = try peer(context)
-                try await runtime.accept(peer)
-                return try await runtime.contactView(peer)
+                try await runtime.contacts.accept(peer)
+                return try await runtime.contacts.contactView(peer)
             }
         }
         v1.post("accounts/:account/requests/:peer/decline") { _, context -> HTTPResponse.Status in
-            try await answering { try await runtime(context).decline(try peer(context)) }
+            try await answering { try await runtime(context).contacts.decline(try peer(context)) }
             return .noContent
         }
         v1.get("accounts/:account/presence") { _, context in
-            try await answering { API.PresenceList(presence: try await runtime(context).presence()) }
+            try await answering { API.PresenceList(presence: try await runtime(context).contacts.presence()) }
         }
     }
 
@@ -137,13 +137,13 @@ struct DaemonRoutes: Sendable {
     private func account(_ id: String) async throws -> API.Account {
         let runtime = try await daemon.runtime(id)
         let info = try await daemon.info(runtime.id)
-        let seen = Dictionary(try runtime.database.devices(of: runtime.id).map { ($0.0.hex, $0.1) }, uniquingKeysWith: max)
+        let seen = Dictionary(try runtime.knownDevices().map { ($0.0.hex, $0.1) }, uniquingKeysWith: max)
         var devices = info.devices.map { API.Device(id: $0.id, name: $0.name, lastSeen: seen[$0.id]) }
         for (id, t) in seen where !devices.contains(where: { $0.id == id }) { devices.append(API.Device(id: id, name: nil, lastSeen: t)) }
         let summary = await runtime.nodeSummary()
         return API.Account(
             id: runtime.id.hex, uri: "jami:" + runtime.id.hex, device: runtime.device.shortID.hex, deviceLongId: runtime.device.longID.hex,
-            state: await runtime.state.rawValue, displayName: await runtime.displayName(), archiveHasPassword: info.archiveHasPassword,
+            state: await runtime.state.rawValue, displayName: runtime.contacts.displayName(), archiveHasPassword: info.archiveHasPassword,
             devices: devices, dhtPort: summary.port, dhtNodes: summary.nodes)
     }
 }

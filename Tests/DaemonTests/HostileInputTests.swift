@@ -69,7 +69,7 @@ struct HostileInputTests {
         let me = try await d.createAccount("Me")
         try await d.recorder.wait("registered") { $0.type == .registration && $0.state == "registered" }
         let target = try #require(PublicKeyID(hex: me.device))
-        let inbox = AccountRuntime.inbox(of: target)
+        let inbox = DeviceDirectory.inbox(of: target)
 
         // An attacker on the same DHT with a valid account and a device of its own…
         let (archive, device) = try await AccountFactory.create(bits: 2048)
@@ -80,20 +80,20 @@ struct HostileInputTests {
         let forger = try await Self.node(network, identity: lone)
 
         let deviceKey = try #require(try await attacker.findCertificate(InfoHash(target)).leaf.rsaPublicKey)
-        try await attacker.node.put(inbox, Value(id: 11, cypher: Array(repeating: 7, count: 700)))              // undecryptable
+        try await attacker.put(inbox, Value(id: 11, cypher: Array(repeating: 7, count: 700)))              // undecryptable
         var wrongService = TrustRequest(payload: VCard.make(displayName: "W"))
         wrongService.service = "not.jami"
-        try await attacker.node.put(inbox, wrongService.value(id: 12).encrypted(to: deviceKey, signedBy: device.key))
-        try await attacker.node.put(inbox, Value(id: 13, type: 4, data: [0xc1, 0xff]).encrypted(to: deviceKey, signedBy: device.key))  // not msgpack
+        try await attacker.put(inbox, wrongService.value(id: 12).encrypted(to: deviceKey, signedBy: device.key))
+        try await attacker.put(inbox, Value(id: 13, type: 4, data: [0xc1, 0xff]).encrypted(to: deviceKey, signedBy: device.key))  // not msgpack
         var forged = try TrustRequest().value(id: 14).encrypted(to: deviceKey, signedBy: device.key)
         forged.cypher?[600] ^= 1                                                                                   // tampered
-        try await attacker.node.put(inbox, forged)
-        try await forger.node.put(inbox, TrustRequest(payload: VCard.make(displayName: "Forger")).value(id: 15).encrypted(to: deviceKey, signedBy: loneKey))
+        try await attacker.put(inbox, forged)
+        try await forger.put(inbox, TrustRequest(payload: VCard.make(displayName: "Forger")).value(id: 15).encrypted(to: deviceKey, signedBy: loneKey))
 
         // Then a real request from the valid account, with a profile over the limit: it is kept,
         // without the profile.
         let big = TrustRequest(payload: Array(repeating: 0x41, count: TrustRequest.maxPayload + 1000))
-        try await attacker.node.put(inbox, big.value(id: 16).encrypted(to: deviceKey, signedBy: device.key))
+        try await attacker.put(inbox, big.value(id: 16).encrypted(to: deviceKey, signedBy: device.key))
         try await d.recorder.wait("the valid request") { $0.type == .requestReceived && $0.peer == archive.accountID.hex }
         try await Task.sleep(for: .seconds(1))
         let page = try await d.client.call(.GET, "/v1/accounts/\(me.id)/requests", as: API.RequestPage.self)
@@ -103,7 +103,7 @@ struct HostileInputTests {
 
         // Banned: the same account's next request is dropped.
         _ = try await d.client.call(.POST, "/v1/accounts/\(me.id)/contacts/\(archive.accountID.hex)/ban")
-        try await attacker.node.put(inbox, TrustRequest().value(id: 17).encrypted(to: deviceKey, signedBy: device.key))
+        try await attacker.put(inbox, TrustRequest().value(id: 17).encrypted(to: deviceKey, signedBy: device.key))
         try await Task.sleep(for: .seconds(2))
         #expect(try await d.client.call(.GET, "/v1/accounts/\(me.id)/requests", as: API.RequestPage.self).requests.isEmpty)
 
@@ -131,9 +131,9 @@ struct HostileInputTests {
         let carrier = try await Self.node(network, identity: senders[0].1)
         let deviceKey = try #require(try await carrier.findCertificate(InfoHash(target)).leaf.rsaPublicKey)
         for (i, (_, device)) in senders.enumerated() {
-            try await carrier.node.put(InfoHash(device.shortID), CertificateValue.make(device.chain))
+            try await carrier.put(InfoHash(device.shortID), CertificateValue.make(device.chain))
             let request = TrustRequest(payload: VCard.make(displayName: "flood \(i)")).value(id: UInt64(100 + i))
-            try await carrier.node.put(AccountRuntime.inbox(of: target), request.encrypted(to: deviceKey, signedBy: device.key))
+            try await carrier.put(DeviceDirectory.inbox(of: target), request.encrypted(to: deviceKey, signedBy: device.key))
         }
         let runtime = try await d.daemon.runtime(me.id)
         let deadline = ContinuousClock.now + .seconds(60)
@@ -163,7 +163,7 @@ struct HostileInputTests {
         for i in 0..<1000 {
             let sender = PublicKeyID(spki: Array("sender \(i)".utf8))
             senders.append(sender)
-            await runtime.received(TrustRequest(payload: VCard.make(displayName: "spam \(i)")), from: sender, device: PublicKeyID(spki: [UInt8(i & 0xff)]))
+            await runtime.contacts.received(TrustRequest(payload: VCard.make(displayName: "spam \(i)")), from: sender, device: PublicKeyID(spki: [UInt8(i & 0xff)]))
         }
         #expect(try runtime.database.requestCount() == 16)
         let seen = try await Self.pendingSenders(d, account: me.id, pageSize: 5)

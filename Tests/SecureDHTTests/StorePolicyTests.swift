@@ -97,9 +97,9 @@ struct PublicationTests {
         for id: UInt64 in 1...3 { #expect(try await a.put(key, Value(id: id, data: [UInt8(id)])) >= 1) }
         let all = try await b.get(key)
         #expect(Set(all.map(\.id)) == [1, 2, 3])
-        let neverEnough = try await b.get(key, until: { _ in false })
+        let neverEnough = try await b.get(key, query: Query(), onValues: nil, until: { _ in false })
         #expect(Set(neverEnough.map(\.id)) == [1, 2, 3])
-        let two = try await b.get(key, until: { batch in batch.contains { $0.id == 2 } })
+        let two = try await b.get(key, query: Query(), onValues: nil, until: { batch in batch.contains { $0.id == 2 } })
         #expect(two.contains { $0.id == 2 })
         // The cancelled operation left nothing behind: the node still answers.
         #expect(Set(try await b.get(key).map(\.id)) == [1, 2, 3])

@@ -1,0 +1,55 @@
+import Contacts
+import Identity
+
+extension ContactBook {
+    /// A contact as the API shows it.
+    public struct ContactView: Sendable, Codable, Equatable {
+        public var id: String
+        public var state: Contact.State
+        public var confirmed: Bool
+        public var added: Int64
+        public var removed: Int64
+        public var conversationId: String
+        public var displayName: String?
+        /// nil when unknown (not followed, or not yet heard of); true only once this run's DHT
+        /// listen has seen the peer, never from stored data.
+        public var online: Bool?
+        /// Seconds since 1970 when the peer was last known online (nil: never seen).
+        public var lastSeen: Int64?
+    }
+
+    /// Online states of the followed accounts (empty while offline).
+    private func followed() async -> [PublicKeyID: Bool] {
+        await currentOnline?.presence.states() ?? [:]
+    }
+
+    public func contactViews() async throws(DaemonError) -> [ContactView] {
+        let states = await followed()
+        let now = context.scheduler.unixSeconds
+        let seen = try context.database.presence()
+        return try context.database.contacts().map { peer, c, name in
+            ContactView(id: peer.hex, state: c.state, confirmed: c.confirmed, added: c.added, removed: c.removed,
+                        conversationId: c.conversationId, displayName: name, online: c.isActive ? states[peer] : nil,
+                        lastSeen: states[peer] == true ? now : seen[peer]?.lastSeen)
+        }
+    }
+
+    public func contactView(_ peer: PublicKeyID) async throws(DaemonError) -> ContactView {
+        guard let v = try await contactViews().first(where: { $0.id == peer.hex }) else { throw .noSuchContact(peer.hex) }
+        return v
+    }
+
+    /// The accounts seen so far: online only once this run's DHT listen has seen a live
+    /// announcement (what was stored says when they were last seen, not that they are online now).
+    public func presence() async throws(DaemonError) -> [API.Presence] {
+        let states = await followed()
+        let now = context.scheduler.unixSeconds
+        return try context.database.presence().map { account, row in
+            if states[account] == true { return API.Presence(id: account.hex, online: true, changed: row.changed, lastSeen: now) }
+            // Stored online: online then, unknown since, so the last change we know of is when
+            // it was last seen.
+            return API.Presence(id: account.hex, online: false, changed: row.online ? row.lastSeen ?? row.changed : row.changed, lastSeen: row.lastSeen)
+        }
+        .sorted { $0.id < $1.id }
+    }
+}

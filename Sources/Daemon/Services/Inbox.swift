@@ -1,0 +1,120 @@
+import Contacts
+import DHT
+import Identity
+import SecureDHT
+
+/// What arrives for this device: values at its inbox (`H("inbox:" + device)`) and at its
+/// connection-request key (`H("peer:" + device)`). ``SecureDHTNode`` has already decrypted each
+/// value and checked its signature; values it could not (not for us, forged, corrupted) never
+/// get here. The inbox parses them, checks the sender's device chain, remembers what it has
+/// seen (a value is handled once, across restarts) and routes them by kind.
+public actor Inbox {
+    /// Certificate lookups retried (after 3, 6 and 12 s) before a request is given up.
+    static let certificateRetries = 3
+
+    /// What the inbox hands on.
+    public enum Delivery: Sendable {
+        /// A trust request (or answer) from a verified device of `account`.
+        case trustRequest(TrustRequest, account: PublicKeyID, device: PublicKeyID)
+        /// A connection request (a `peer_request` value) from `device`.
+        case connectionRequest(Value, device: PublicKeyID)
+    }
+
+    let context: AccountContext
+    let node: SecureDHTNode
+    let directory: DeviceDirectory
+    private let handler: @Sendable (Delivery) async -> Void
+    private var tasks: [Task<Void, Never>] = []
+
+    public init(context: AccountContext, node: SecureDHTNode, directory: DeviceDirectory, handler: @escaping @Sendable (Delivery) async -> Void) {
+        self.context = context
+        self.node = node
+        self.directory = directory
+        self.handler = handler
+    }
+
+    /// Listens on both keys until ``stop()``.
+    public func start() {
+        let inbox = node.listen(DeviceDirectory.inbox(of: context.device.shortID))
+        tasks.append(context.scheduler.spawn { [weak self] in
+            for await event in inbox {
+                guard case .added(let value) = event, let self else { continue }
+                await self.inboxValue(value)
+            }
+        })
+        let peer = node.listen(.hashing(key: "peer:" + context.device.shortID.hex))
+        tasks.append(context.scheduler.spawn { [weak self] in
+            for await event in peer {
+                guard case .added(let value) = event, let self else { continue }
+                await self.peerValue(value)
+            }
+        })
+    }
+
+    public func stop() {
+        for t in tasks { t.cancel() }
+        tasks = []
+    }
+
+    private func peerValue(_ value: Value) async {
+        guard value.userType == "peer_request", let device = value.ownerID.flatMap({ PublicKeyID(bytes: $0.bytes) }) else { return }
+        await handler(.connectionRequest(value, device: device))
+    }
+
+    /// One decrypted inbox value: a trust request or confirmation, else ignored.
+    func inboxValue(_ value: Value, attempt: Int = 0) async {
+        guard let device = value.ownerID.flatMap({ PublicKeyID(bytes: $0.bytes) }) else { return }
+        var log = context.logger
+        log[metadataKey: "device"] = "\(device)"
+        log[metadataKey: "value"] = "\(value.id)"
+        do {
+            if try context.database.hasSeenInboxValue(value.id) { return }
+        } catch {
+            log.error("cannot read which inbox values were seen; handling this one", metadata: ["error": "\(error)"])
+        }
+        guard value.type == ValueType.trustRequest.id else {
+            log.info("ignoring an inbox value of type \(value.type) (legacy messages and device sync are not supported)")
+            markSeen(value)
+            return
+        }
+        let request: TrustRequest
+        do {
+            request = try TrustRequest(decoding: value.data)
+        } catch {
+            log.warning("dropped a trust request", metadata: ["reason": "\(error)"])
+            markSeen(value)
+            return
+        }
+        let sender: DeviceDirectory.ValidatedDevice
+        do {
+            sender = try await directory.validate(device, record: false)
+        } catch {
+            // A missing certificate may show up later (the value is seen again after a restart);
+            // an invalid one will not.
+            if case .network = error, attempt < Self.certificateRetries {
+                // The sender may have put the request before its certificate reached the DHT.
+                log.info("sender's certificate not found yet; retrying", metadata: ["attempt": "\(attempt + 1)"])
+                let scheduler = context.scheduler
+                tasks.append(scheduler.spawn { [weak self] in
+                    guard (try? await scheduler.sleep(for: .seconds(3 << attempt))) != nil else { return }
+                    await self?.inboxValue(value, attempt: attempt + 1)
+                })
+                return
+            }
+            log.warning("dropped a trust request from an unverifiable device", metadata: ["reason": "\(error)"])
+            if case .invalid = error { markSeen(value) }
+            return
+        }
+        await handler(.trustRequest(request, account: sender.account, device: device))
+        // After the request is handled: neither write is needed for that.
+        await directory.record(sender)
+        markSeen(value)
+    }
+
+    private func markSeen(_ value: Value) {
+        let (database, now) = (context.database, context.scheduler.unixSeconds)
+        context.recording("an inbox value seen (it may be shown again after a restart)") { () throws(DaemonError) in
+            _ = try database.markInboxValueSeen(value.id, now: now)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import DHT
+import Identity
+import SecureDHT
+
+/// What a Jami device publishes about itself: its certificate chain (at its key id), its
+/// device announcement signed by the account (at the account id) and the account's revocation
+/// list. All permanent puts: the DHT node re-announces them before they expire, for as long as
+/// it runs, so publishing once per session is enough.
+public struct Publisher: Sendable {
+    let context: AccountContext
+    let node: SecureDHTNode
+    /// The signed announcement (``AnnouncementFile``).
+    let announcement: Value
+    let revocationList: RevocationList?
+
+    public init(context: AccountContext, node: SecureDHTNode, announcement: Value, revocationList: RevocationList?) {
+        self.context = context
+        self.node = node
+        self.announcement = announcement
+        self.revocationList = revocationList
+    }
+
+    /// Puts everything at once; throws the first failure (the others still went out).
+    public func publish() async throws(DaemonError) {
+        let (node, announcement, revocationList, account) = (node, announcement, revocationList, context.account)
+        async let certificate: Void = { _ = try await node.publishCertificate() }()
+        async let announced: Void = { _ = try await node.put(InfoHash(account), announcement, permanent: true) }()
+        async let revocation: Void = { if let revocationList { _ = try await node.publishRevocationList(revocationList, account: account) } }()
+        do {
+            _ = try await (certificate, announced, revocation)
+            context.logger.info("device announced", metadata: ["device": "\(context.device.shortID)"])
+        } catch {
+            throw .network("publishing our device: \(error)")
+        }
+    }
+}
