@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "rafiki", targets: ["rafiki"]),
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
+        .executable(name: "rafiki-sim", targets: ["rafiki-sim"]),
         .executable(name: "rafiki-dht-bench", targets: ["rafiki-dht-bench"]),
         .executable(name: "rafiki-identity-bench", targets: ["rafiki-identity-bench"]),
         .executable(name: "rafiki-nameserver", targets: ["rafiki-nameserver"]),
@@ -238,6 +239,19 @@ let package = Package(
                 "DHTTransport", "SecureDHT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict),
+        // Whole account stacks (the daemon's services, SQLite state, SecureDHT) on the simulated
+        // DHT with a virtual clock: the scenario behind `rafiki-sim`.
+        .target(
+            name: "StackSimulation",
+            dependencies: [
+                "Daemon", "DHTSimulation", "Scheduling", "SecureDHT", "Contacts", "Identity", "DHT",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-sim",
+            dependencies: ["StackSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "rafiki-dht-sim",

@@ -32,6 +32,19 @@ public final class AccountDatabase: Sendable {
         }
     }
 
+    private init(queue: DatabaseQueue) throws(DaemonError) {
+        self.queue = queue
+        do { try Self.migrator.migrate(queue) } catch { throw .storage("cannot prepare the database: \(error)") }
+    }
+
+    /// A database in memory, gone with the object: for the simulation, which runs a thousand
+    /// accounts in one process.
+    public static func inMemory() throws(DaemonError) -> AccountDatabase {
+        let queue: DatabaseQueue
+        do { queue = try DatabaseQueue() } catch { throw .storage("cannot open an in-memory database: \(error)") }
+        return try AccountDatabase(queue: queue)
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in

@@ -3,7 +3,8 @@ import DHT
 /// The account's place on the DHT, kept across restarts: its node id and the port of its last
 /// run (see ``UDPNodeFactory``).
 extension AccountRuntime {
-    static let nodeIdSetting = "dht.nodeId"
+    /// The setting that keeps the node id (20 bytes); set it before the first start to choose it.
+    public static let nodeIdSetting = "dht.nodeId"
     static let nodePortSetting = "dht.port"
 
     /// The saved id (made now and saved the first time), and the saved port.
