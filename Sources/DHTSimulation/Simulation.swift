@@ -28,11 +28,17 @@ public final class Simulation: @unchecked Sendable {
     init(settings: VirtualNetwork.Settings) {
         network = VirtualNetwork(settings: settings)
         clock = VirtualClock(start: network.now)
+        ids = SeededIDs(seed: settings.seed ^ 0x1d5)
         network.onEvent = { [unowned self] index, event in self.handles[index]?.deliver(event) }
     }
 
     /// Time and tasks for services running in this simulation.
-    public var scheduler: Scheduler { Scheduler(clock: clock, executor: executor) }
+    public var scheduler: Scheduler {
+        Scheduler(clock: clock, executor: executor, random: { [ids] in ids.next() })
+    }
+
+    /// Ids for the services, drawn from the seed.
+    private let ids: SeededIDs
 
     /// Milliseconds since 1970, virtual.
     public var now: Int64 { network.now }
@@ -103,4 +109,11 @@ public final class Simulation: @unchecked Sendable {
             }
         }
     }
+}
+
+/// A seeded generator shared by the services of a run.
+final class SeededIDs: Sendable {
+    private let rng: Mutex<DeterministicRNG>
+    init(seed: UInt64) { rng = Mutex(DeterministicRNG(seed: seed)) }
+    func next() -> UInt64 { rng.withLock { $0.next() } }
 }

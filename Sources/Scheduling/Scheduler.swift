@@ -8,14 +8,21 @@ public struct Scheduler: Sendable {
     public let clock: any ServiceClock
     /// The executor unstructured tasks prefer; nil for the global one.
     public let executor: (any TaskExecutor)?
+    private let random: @Sendable () -> UInt64
 
-    public init(clock: any ServiceClock, executor: (any TaskExecutor)?) {
+    /// `random` draws ids (of DHT values, say): the system's generator in a daemon, a seeded
+    /// one in the simulation, so a seed replays the same values.
+    public init(clock: any ServiceClock, executor: (any TaskExecutor)?, random: @escaping @Sendable () -> UInt64 = { .random(in: 1...UInt64.max) }) {
         self.clock = clock
         self.executor = executor
+        self.random = random
     }
 
     /// The real clock and the global executor.
     public static let system = Scheduler(clock: SystemClock(), executor: nil)
+
+    /// A random id, never 0.
+    public func randomID() -> UInt64 { max(1, random()) }
 
     /// Milliseconds since 1970.
     public var unixMilliseconds: Int64 { clock.unixMilliseconds }

@@ -7,10 +7,10 @@ extension SecureDHTNode {
     /// Publishes an account's revocation list where Jami devices look for it: at the account id,
     /// as a type-0 value whose data is msgpack `bin(DER CRL)`, permanent while we run.
     @discardableResult
-    public func publishRevocationList(_ crl: RevocationList, account: PublicKeyID) async throws -> Int {
+    public func publishRevocationList(_ crl: RevocationList, account: PublicKeyID, id: UInt64 = .random(in: 1...UInt64.max)) async throws -> Int {
         var w = MessagePackWriter(capacity: crl.derBytes.count + 5)
         w.writeBinary(crl.derBytes)
-        let value = Value(id: UInt64.random(in: 1...UInt64.max), type: ValueType.userData.id, data: w.bytes)
+        let value = Value(id: id, type: ValueType.userData.id, data: w.bytes)
         return try await node.put(InfoHash(account), value, permanent: true)
     }
 

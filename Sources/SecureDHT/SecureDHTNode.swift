@@ -124,9 +124,12 @@ public final class SecureDHTNode: Sendable {
 
     /// Checked values under `key`: signatures verified, values addressed to us decrypted, the
     /// rest of the encrypted ones and every bad one dropped. `onValues` sees each checked batch.
+    ///
+    /// The checks run in a child task while the get goes on (structured, so they run where the
+    /// caller runs: on its executor in the simulation).
     public func get(_ key: InfoHash, query: Query = Query(), onValues: (@Sendable ([Value]) -> Void)? = nil) async throws -> [Value] {
         let (batches, sink) = AsyncStream<[Value]>.makeStream()
-        let checker = Task {
+        async let checked: [Value] = {
             var all: [Value] = []
             for await batch in batches {
                 let good = batch.compactMap(self.checked)
@@ -134,34 +137,30 @@ public final class SecureDHTNode: Sendable {
                 all += good
             }
             return all
-        }
+        }()
         do {
             _ = try await node.get(key, query: query, onValues: { sink.yield($0) }, until: nil)
         } catch {
             sink.finish()
-            _ = await checker.value
+            _ = await checked
             throw error
         }
         sink.finish()
-        return await checker.value
+        return await checked
     }
 
-    /// Checked changes under `key` (see ``get(_:query:onValues:)``).
-    public func listen(_ key: InfoHash, query: Query = Query()) -> AsyncStream<ListenEvent> {
-        let events = node.listen(key, query: query)
-        return AsyncStream { continuation in
-            let task = Task {
-                for await event in events {
-                    switch event {
-                    case .added(let v): if let good = checked(v) { continuation.yield(.added(good)) }
-                    case .expired: continuation.yield(event)
-                    }
-                }
-                continuation.finish()
+    /// Checked changes under `key` (see ``get(_:query:onValues:)``), checked in the task that
+    /// reads them. Dropping the sequence (or cancelling its reader) ends the listen.
+    public func listen(_ key: InfoHash, query: Query = Query()) -> CheckedListen {
+        node.listen(key, query: query).compactMap { [self] event in
+            switch event {
+            case .added(let v): checked(v).map(ListenEvent.added)
+            case .expired: event
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
+
+    public typealias CheckedListen = AsyncCompactMapSequence<AsyncStream<ListenEvent>, ListenEvent>
 
     /// What OpenDHT's `SecureDht::checkValue` does with a value read from the network.
     public func checked(_ value: Value) -> Value? {

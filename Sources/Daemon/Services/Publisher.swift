@@ -22,10 +22,10 @@ public struct Publisher: Sendable {
 
     /// Puts everything at once; throws the first failure (the others still went out).
     public func publish() async throws(DaemonError) {
-        let (node, announcement, revocationList, account) = (node, announcement, revocationList, context.account)
+        let (node, announcement, revocationList, account, crlID) = (node, announcement, revocationList, context.account, context.scheduler.randomID())
         async let certificate: Void = { _ = try await node.publishCertificate() }()
         async let announced: Void = { _ = try await node.put(InfoHash(account), announcement, permanent: true) }()
-        async let revocation: Void = { if let revocationList { _ = try await node.publishRevocationList(revocationList, account: account) } }()
+        async let revocation: Void = { if let revocationList { _ = try await node.publishRevocationList(revocationList, account: account, id: crlID) } }()
         do {
             _ = try await (certificate, announced, revocation)
             context.logger.info("device announced", metadata: ["device": "\(context.device.shortID)"])

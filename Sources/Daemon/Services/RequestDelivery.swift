@@ -107,7 +107,7 @@ public actor RequestDelivery {
             return nil
         }
         sentTo[account, default: []].insert(target)
-        let value = request.value()
+        let value = request.value(id: context.scheduler.randomID())
         node.prepare(DeviceDirectory.inbox(of: target))  // the inbox's nodes are found while the value is sealed
         // Its own task: the RSA work must not hold this actor while the chain check waits on the DHT.
         let sealing = context.scheduler.spawnThrowing { [node] () async throws -> Value in
@@ -177,7 +177,7 @@ public actor RequestDelivery {
             context.logger.warning("cannot answer: the peer's devices were not found", metadata: ["peer": "\(account)", "error": "\(error)"])
             return []
         }
-        let (node, logger, value) = (node, context.logger, request.value())
+        let (node, logger, value) = (node, context.logger, request.value(id: context.scheduler.randomID()))
         return await withTaskGroup(of: PublicKeyID?.self) { group in
             for device in devices {
                 group.addTask {
