@@ -292,6 +292,7 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
+        .testTarget(name: "StackSimulationTests", dependencies: ["StackSimulation", "Daemon", "DHTSimulation", "Contacts", "Identity", "DHT", "TestSupport"]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
         .testTarget(
             name: "DaemonTests",

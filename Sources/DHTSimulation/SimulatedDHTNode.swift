@@ -135,7 +135,7 @@ public final class SimulatedDHTNode: DHTNodeProtocol, @unchecked Sendable {
         }
     }
 
-    static func milliseconds(_ d: Duration) -> Int64 {
+    public static func milliseconds(_ d: Duration) -> Int64 {
         let (s, atto) = d.components
         return s * 1000 + atto / 1_000_000_000_000_000
     }

@@ -10,11 +10,30 @@ extension AccountRuntime {
     func announced(_ announcement: DeviceAnnouncement, of account: PublicKeyID, isNew: Bool) async {
         guard let o = online else { return }
         if account == id {
-            guard announcement.device != device.shortID, isNew, (try? await o.directory.validate(announcement.device, of: id)) != nil else { return }
-            context.emit(.deviceFound, peer: id) { $0.device = announcement.device.hex }
+            guard announcement.device != device.shortID, isNew else { return }
+            await ownDeviceAnnounced(announcement.device, directory: o.directory)
             return
         }
         await o.delivery.deviceAnnounced(announcement, of: account)
+    }
+
+    /// Another device of this account: reported once its chain checks out. A device announces
+    /// itself while its certificate is being published, so a certificate not found yet is
+    /// looked for again (after 3, 6 and 12 s).
+    private func ownDeviceAnnounced(_ other: PublicKeyID, directory: DeviceDirectory, attempt: Int = 0) async {
+        do {
+            try await directory.validate(other, of: id)
+        } catch {
+            context.logger.info("an announced device of this account is not valid (yet)", metadata: ["device": "\(other)", "reason": "\(error)"])
+            guard case .network = error, attempt < Inbox.certificateRetries else { return }
+            let scheduler = context.scheduler
+            scheduler.spawn { [weak self] in
+                guard (try? await scheduler.sleep(for: .seconds(3 << attempt))) != nil else { return }
+                await self?.ownDeviceAnnounced(other, directory: directory, attempt: attempt + 1)
+            }
+            return
+        }
+        context.emit(.deviceFound, peer: id) { $0.device = other.hex }
     }
 
     func received(_ delivery: Inbox.Delivery) async {

@@ -1,4 +1,5 @@
 import Contacts
+import Foundation
 import DHT
 import DHTSimulation
 import Daemon
@@ -21,6 +22,16 @@ final class SimulatedAccount: @unchecked Sendable {
     var online = false
 
     var id: PublicKeyID { member.archive.accountID }
+
+    /// Silent, unless `RAFIKI_SIM_LOG` names a level (`debug`, `info`…): then on standard error.
+    static func logger(_ index: Int) -> Logger {
+        guard let level = getenv("RAFIKI_SIM_LOG").map({ String(cString: $0) }).flatMap(Logger.Level.init(rawValue:)) else {
+            return Logger(label: "sim", factory: { _ in SwiftLogNoOpLogHandler() })
+        }
+        var logger = Logger(label: "sim.a\(index)", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = level
+        return logger
+    }
     var device: PublicKeyID { member.device.shortID }
 
     init(index: Int, member: IdentityPool.Member, hostile: Bool, simulation: Simulation, bootstrap: [PeerAddress],
@@ -36,7 +47,7 @@ final class SimulatedAccount: @unchecked Sendable {
             device: member.device, accountID: member.archive.accountID, announcement: announcement,
             revocationList: member.archive.revocationList, database: database,
             settings: AccountRuntime.RuntimeSettings(bootstrap: bootstrap, pendingRequestLimit: 1000), events: events,
-            logger: Logger(label: "sim", factory: { _ in SwiftLogNoOpLogHandler() }), scheduler: simulation.scheduler,
+            logger: Self.logger(index), scheduler: simulation.scheduler,
             nodes: SimulatedNodeFactory(simulation: simulation))
     }
 }

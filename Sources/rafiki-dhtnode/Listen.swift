@@ -25,7 +25,7 @@ struct Listen: AsyncParsableCommand {
         let session = await NodeSession.start(global, defaultPort: 0, identity: reading.identity.load())
         let node = session.secure
         let key = target.infoHash
-        let events = reading.raw ? session.node.listen(key) : node.listen(key)
+        let events: any AsyncSequence<ListenEvent, Never> & Sendable = reading.raw ? session.node.listen(key) : node.listen(key)
         var l = JSONLine(event: "listening")
         l.add("key", key.hex)
         l.add("duration", .double(duration))

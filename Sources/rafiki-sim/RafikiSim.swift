@@ -34,6 +34,7 @@ struct RafikiSim: AsyncParsableCommand {
     }
 
     func run() async throws {
+        DeterministicHashing.ensure()
         let folder = identities.map { URL(fileURLWithPath: $0) } ?? IdentityPool.defaultFolder()
         let pool = try await IdentityPool.load(count: accounts, folder: folder) { ready in
             FileHandle.standardError.write(Data("\r[sim] identities: \(ready)/\(accounts)".utf8))

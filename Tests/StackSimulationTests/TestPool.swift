@@ -1,0 +1,11 @@
+import Foundation
+import StackSimulation
+
+/// Identities shared by this process's tests, kept between runs in the temporary folder (three
+/// RSA-2048 keys an account).
+enum TestPool {
+    static let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-sim-test-identities")
+    private static let shared = Task { try await IdentityPool.load(count: 24, folder: folder) }
+
+    static func get() async throws -> IdentityPool { try await shared.value }
+}
