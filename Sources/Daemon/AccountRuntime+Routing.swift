@@ -14,7 +14,7 @@ extension AccountRuntime {
             await ownDeviceAnnounced(announcement.device, directory: o.directory)
             return
         }
-        await o.delivery.deviceAnnounced(announcement, of: account)
+        await o.delivery.deviceAnnounced(announcement, of: account, appeared: isNew)
     }
 
     /// Another device of this account: reported once its chain checks out. A device announces

@@ -17,10 +17,11 @@ extension StackRun {
         guard !attackers.isEmpty else { return }
         let victims = accounts.filter { !$0.hostile }
         guard !victims.isEmpty else { return }
-        // One self-signed device for every forgery: key generation is the expensive part.
+        // The forger: a self-signed "device" made with the first attacker's CA key, so its id (a
+        // key the victims look up) is the same in every run of the seed.
         let lone: DeviceIdentity
         do {
-            let key = try RSAPrivateKey.generate(bits: IdentityPool.bits)
+            let key = try attackers[0].member.archive.caKey ?? RSAPrivateKey.generate(bits: IdentityPool.bits)
             lone = DeviceIdentity(key: key, chain: CertificateChain([try JamiCertificates.selfSignedCA(key: key)]))
         } catch {
             trace.note(at: elapsed, "no forger identity: \(error)")

@@ -60,7 +60,7 @@ public actor RequestDelivery {
     public func start(seen: [(account: PublicKeyID, device: DeviceAnnouncement)]) async {
         active = true
         resume()
-        for (account, device) in seen { await deviceAnnounced(device, of: account) }
+        for (account, device) in seen { await deviceAnnounced(device, of: account, appeared: true) }
     }
 
     public func stop() {
@@ -72,7 +72,21 @@ public actor RequestDelivery {
     }
 
     /// A device of `account` is announced (a listen, a lookup): our pending request goes to it.
-    public func deviceAnnounced(_ announcement: DeviceAnnouncement, of account: PublicKeyID) async {
+    /// `appeared` says it was not announced a moment ago (it came online, or we did): a request
+    /// already on its schedule is put again at once rather than at its next attempt, which may
+    /// be an hour away, and its schedule starts over.
+    public func deviceAnnounced(_ announcement: DeviceAnnouncement, of account: PublicKeyID, appeared: Bool = false) async {
+        let key = OutgoingKey(account, announcement.device)
+        if appeared, var scheduled = outgoing[key], active {
+            // Answered meanwhile, or unreadable: the schedule's next step sorts it out.
+            guard (try? pendingRequest(account)) != nil, let value = try? Value(packed: scheduled.value) else { return }
+            scheduled.attempts = 1
+            scheduled.nextAttempt = context.scheduler.unixMilliseconds + schedule.delay(afterAttempt: 1)
+            keep(scheduled)
+            let storedOn = await put(value, to: announcement.device)
+            context.logger.info("trust request put again: the device is back", metadata: ["device": "\(announcement.device)", "storedOn": "\(storedOn)"])
+            return
+        }
         guard let delivery = startDelivery(to: account, device: announcement) else { return }
         await finishDelivery(delivery)
     }
