@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "HTTPServerLimits", targets: ["HTTPServerLimits"]),
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "Contacts", targets: ["Contacts"]),
+        .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
         .library(name: "DaemonClient", targets: ["DaemonClient"]),
@@ -154,11 +155,14 @@ let package = Package(
             name: "Contacts",
             dependencies: ["DHT", "SecureDHT", "Identity", "MessagePack", "NameService"],
             swiftSettings: strict),
+        // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
+        // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
+        .target(name: "DaemonWire", swiftSettings: strict),
         // The daemon's core: accounts online on the DHT, presence, contacts and requests, state in SQLite.
         .target(
             name: "Daemon",
             dependencies: [
-                "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient",
+                "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,7 +172,7 @@ let package = Package(
         .target(
             name: "DaemonAPI",
             dependencies: [
-                "Daemon", "Contacts", "Identity", "HTTPServerLimits",
+                "Daemon", "DaemonWire", "Contacts", "Identity", "HTTPServerLimits",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -182,7 +186,7 @@ let package = Package(
         .target(
             name: "DaemonClient",
             dependencies: [
-                "Daemon", "NameService",
+                "DaemonWire", "NameService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -193,7 +197,7 @@ let package = Package(
         .executableTarget(
             name: "rafikid",
             dependencies: [
-                "Daemon", "DaemonAPI",
+                "Daemon", "DaemonAPI", "DaemonWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -214,7 +218,7 @@ let package = Package(
         .executableTarget(
             name: "rafiki",
             dependencies: [
-                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient", "Contacts", "Daemon", "DaemonClient",
+                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient", "Contacts", "Daemon", "DaemonWire", "DaemonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -278,7 +282,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "DaemonAPI", "DaemonClient", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
+                "Daemon", "DaemonAPI", "DaemonClient", "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
                 "HTTPServerLimits", "NameService", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

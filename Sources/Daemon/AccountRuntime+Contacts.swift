@@ -83,34 +83,4 @@ extension AccountRuntime {
         }
         publish(.contactRemoved(peer, banned: false))
     }
-
-    /// A contact as the API shows it.
-    public struct ContactView: Sendable, Codable, Equatable {
-        public var id: String
-        public var state: Contact.State
-        public var confirmed: Bool
-        public var added: Int64
-        public var removed: Int64
-        public var conversationId: String
-        public var displayName: String?
-        /// nil when unknown (not followed, or not yet heard of); true only once this run's DHT
-        /// listen has seen the peer, never from stored data.
-        public var online: Bool?
-        /// Seconds since 1970 when the peer was last known online (nil: never seen).
-        public var lastSeen: Int64?
-    }
-
-    public func contactViews() throws(DaemonError) -> [ContactView] {
-        let seen = try database.presence()
-        return try database.contacts().map { peer, c, name in
-            ContactView(id: peer.hex, state: c.state, confirmed: c.confirmed, added: c.added, removed: c.removed,
-                        conversationId: c.conversationId, displayName: name, online: c.isActive ? isOnline(peer) : nil,
-                        lastSeen: isOnline(peer) == true ? WallClock.unixSeconds : seen[peer]?.lastSeen)
-        }
-    }
-
-    public func contactView(_ peer: PublicKeyID) throws(DaemonError) -> ContactView {
-        guard let v = try contactViews().first(where: { $0.id == peer.hex }) else { throw .noSuchContact(peer.hex) }
-        return v
-    }
 }

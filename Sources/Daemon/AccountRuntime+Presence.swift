@@ -1,4 +1,5 @@
 import Contacts
+import DaemonWire
 import DHT
 import DHTTransport
 import Identity

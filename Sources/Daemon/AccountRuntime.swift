@@ -1,4 +1,5 @@
 import Contacts
+import DaemonWire
 import DHT
 import DHTTransport
 import Foundation
@@ -54,9 +55,8 @@ public actor AccountRuntime {
         public var delivery = DeliverySchedule()
     }
 
-    public enum RegistrationState: String, Sendable, Codable {
-        case unregistered, trying, registered, error
-    }
+    /// The wire type itself: the API shows the state as it is.
+    public typealias RegistrationState = API.RegistrationState
 
     init(device: DeviceIdentity, accountID: PublicKeyID, announcement: Value, revocationList: RevocationList?, database: AccountDatabase,
          settings: RuntimeSettings, events: EventHub, logger: Logger) {

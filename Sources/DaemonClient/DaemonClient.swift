@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Daemon
+import DaemonWire
 import Foundation
 import HTTPTypes
 import Logging
@@ -43,7 +43,25 @@ public struct DaemonClient: Sendable {
         self.init(baseURL: "http+unix://" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path), token: token, socket: path)
     }
 
-    /// Sends a request; returns the body of a 2xx answer, throws the API's message otherwise.
+    /// Calls `endpoint` about `account` (and `peer`); returns the body of a 2xx answer, throws
+    /// the API's message otherwise.
+    ///
+    /// ```swift
+    /// let contact = try await client.call(.addContact, account: me, body: API.AddContact(peer: "bob"), as: API.Contact.self)
+    /// ```
+    public func call(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, query: [(String, String)] = [],
+                     body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
+        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, query: query), body: body)
+    }
+
+    /// Decodes the JSON answer of ``call(_:account:peer:query:body:)``.
+    public func call<T: Decodable>(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, query: [(String, String)] = [],
+                                   body: (some Encodable)? = Optional<Int>.none, as type: T.Type) async throws(DaemonClientError) -> T {
+        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, query: query), body: body, as: type)
+    }
+
+    /// Sends a request to `path` as given (tests use it for hostile paths); returns the body of
+    /// a 2xx answer, throws the API's message otherwise.
     public func call(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
         var bytes: [UInt8]?
         if let body {
@@ -97,7 +115,7 @@ public struct DaemonClient: Sendable {
             try await eventLines(account: account, handler)
             return
         }
-        let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/v1/events" + (account.map { "?account=" + $0 } ?? "")
+        let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + Self.eventsPath(.events, account: account)
         var headers = HTTPFields()
         headers[.authorization] = "Bearer " + token
         do {
@@ -112,9 +130,9 @@ public struct DaemonClient: Sendable {
         }
     }
 
-    /// `GET /v1/events/stream`: one JSON event per line; blank lines are keepalives.
+    /// ``Endpoint/eventStream``: one JSON event per line; blank lines are keepalives.
     func eventLines(account: String?, _ handler: @escaping @Sendable (DaemonEvent, String) async -> Bool) async throws(DaemonClientError) {
-        var request = HTTPClientRequest(url: baseURL + "/v1/events/stream" + (account.map { "?account=" + $0 } ?? ""))
+        var request = HTTPClientRequest(url: baseURL + Self.eventsPath(.eventStream, account: account))
         request.headers.add(name: "Authorization", value: "Bearer " + token)
         do {
             // No deadline: the stream is meant to stay open; the daemon's keepalives show it is alive.
@@ -143,6 +161,10 @@ public struct DaemonClient: Sendable {
         }
     }
 
+    static func eventsPath(_ endpoint: Endpoint, account: String?) -> String {
+        endpoint.path(query: account.map { [(Endpoint.Query.account, $0)] } ?? [])
+    }
+
     struct ErrorBody: Decodable {
         struct Message: Decodable { var message: String }
         var error: Message
@@ -166,6 +188,17 @@ public enum DaemonClientError: Error, Sendable, CustomStringConvertible {
         case .unauthorized(let why): "the daemon refused the API token: \(why)"
         case .api(_, let message): message
         case .transport(let why): why
+        }
+    }
+}
+
+extension Endpoint.Method {
+    var http: HTTPMethod {
+        switch self {
+        case .get: .GET
+        case .post: .POST
+        case .put: .PUT
+        case .delete: .DELETE
         }
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Daemon
 import DaemonClient
+import DaemonWire
 import Identity
 
 /// Options shared by the account commands.

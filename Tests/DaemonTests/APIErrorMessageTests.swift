@@ -1,6 +1,7 @@
 import Daemon
 @testable import DaemonAPI
 import DaemonClient
+import DaemonWire
 import Foundation
 import Testing
 

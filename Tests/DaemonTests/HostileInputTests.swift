@@ -3,6 +3,7 @@ import DHT
 import DHTTransport
 @testable import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 import Identity
 import SecureDHT
