@@ -283,7 +283,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "DaemonAPI", "DaemonClient", "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
-                "HTTPServerLimits", "NameService", "TestSupport",
+                "HTTPServerLimits", "NameService", "NameClient", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

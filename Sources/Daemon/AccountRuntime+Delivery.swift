@@ -45,7 +45,7 @@ extension AccountRuntime {
             d.sealing.cancel()
             logger.info("not sending a request to this device yet", metadata: ["device": "\(d.device)", "reason": "\(error)"])
             // A certificate not found yet may be found later; an invalid one stays invalid.
-            if case .network = error {
+            if error.code == .network {
                 requestSentTo[d.account]?.remove(d.device)
                 validateAgain(d)
             }

@@ -54,7 +54,7 @@ extension AccountRuntime {
         } catch {
             // A missing certificate may show up later (the value is seen again after a restart);
             // an invalid one will not.
-            if case .network = error, attempt < Self.certificateRetries {
+            if error.code == .network, attempt < Self.certificateRetries {
                 // The sender may have put the request before its certificate reached the DHT.
                 log.info("sender's certificate not found yet; retrying", metadata: ["attempt": "\(attempt + 1)"])
                 tasks.append(Task { [weak self] in
@@ -64,7 +64,7 @@ extension AccountRuntime {
                 return
             }
             log.warning("dropped a trust request from an unverifiable device", metadata: ["reason": "\(error)"])
-            if case .invalid = error { _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds) }
+            if error.code == .invalid { _ = try? database.markInboxValueSeen(value.id, now: WallClock.unixSeconds) }
             return
         }
         await received(request, from: sender.account, device: device)

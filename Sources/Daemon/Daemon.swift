@@ -172,10 +172,8 @@ public actor Daemon {
     private func lookup(_ name: String, server: ServerURL) async throws(DaemonError) -> PublicKeyID {
         do {
             return try await NameServerClient(server: server).lookup(name: name).address
-        } catch .notFound {
-            throw .nameNotFound(name)
         } catch {
-            throw .nameServer("\(error)")
+            throw DaemonError(error, name: name)
         }
     }
 }
