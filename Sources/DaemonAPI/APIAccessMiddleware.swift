@@ -25,6 +25,6 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var headers = HTTPFields()
         if refusal.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        throw HTTPError(refusal.status, headers: headers, message: refusal.message)
+        throw APIError(refusal.code, refusal.message, headers: headers)
     }
 }

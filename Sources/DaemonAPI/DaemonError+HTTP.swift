@@ -16,7 +16,7 @@ extension API.ErrorCode {
         case .nameServerUnreachable, .nameServerBadAnswer, .nameServer: .badGateway
         case .network: .serviceUnavailable
         case .storage, .internal: .internalServerError
-        // Stands for an HTTP error of Hummingbird's, which keeps its own status.
+        // Stands for an HTTP error of Hummingbird's, whose own status APIError keeps.
         case .http: .badRequest
         }
     }
@@ -63,7 +63,7 @@ extension DaemonError {
 }
 
 extension DaemonRoutes {
-    /// Runs `body`, turning daemon errors into HTTP errors with ``DaemonError/publicMessage``;
+    /// Runs `body`, turning daemon errors into ``APIError``s with ``DaemonError/publicMessage``;
     /// the full error goes to the log.
     func answering<T>(_ body: () async throws -> T) async throws -> T {
         do {
@@ -73,7 +73,7 @@ extension DaemonRoutes {
             logger.log(level: level, "API request failed", metadata: [
                 "status": "\(e.status.code)", "code": "\(e.code.rawValue)", "error": "\(e)", "at": "\(e.location)",
             ])
-            throw HTTPError(e.status, message: e.publicMessage)
+            throw APIError(e)
         }
     }
 }

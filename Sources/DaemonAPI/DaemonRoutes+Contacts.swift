@@ -39,7 +39,7 @@ extension DaemonRoutes {
             let after = try request.uri.queryItem(Endpoint.Query.after).map { cursor -> (Int64, PublicKeyID) in
                 let parts = cursor.split(separator: ":")
                 guard parts.count == 2, let t = Int64(parts[0]), let id = PublicKeyID(hex: parts[1]) else {
-                    throw HTTPError(.badRequest, message: "after must be a cursor from a previous page")
+                    throw APIError(.invalid, "after must be a cursor from a previous page")
                 }
                 return (t, id)
             }

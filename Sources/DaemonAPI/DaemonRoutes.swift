@@ -9,7 +9,7 @@ import Logging
 
 /// The REST routes (docs/api.md), one per ``Endpoint``. Handlers call the daemon and its
 /// accounts, never their storage, and convert what they return to the wire types; every failure
-/// becomes a status (DaemonError+HTTP.swift).
+/// is an ``APIError`` (DaemonError+HTTP.swift gives the statuses).
 struct DaemonRoutes: Sendable {
     let daemon: Daemon
     let logger: Logger
@@ -34,7 +34,7 @@ struct DaemonRoutes: Sendable {
         }
         router.on(.importAccount) { request, context in
             let body = try await request.decode(as: API.ImportAccount.self, context: context)
-            guard let bytes = Data(base64Encoded: body.archive) else { throw HTTPError(.badRequest, message: "archive is not base64") }
+            guard let bytes = Data(base64Encoded: body.archive) else { throw APIError(.invalid, "archive is not base64") }
             let runtime = try await answering {
                 try await daemon.importAccount(archive: Array(bytes), password: body.password.flatMap { $0.isEmpty ? nil : $0 },
                                                deviceName: body.deviceName ?? "rafiki")
@@ -50,7 +50,7 @@ struct DaemonRoutes: Sendable {
         }
         router.on(.profile) { request, context in
             let body = try await request.decode(as: API.Profile.self, context: context)
-            if let avatar = body.avatar, Data(base64Encoded: avatar) == nil { throw HTTPError(.badRequest, message: "avatar is not base64") }
+            if let avatar = body.avatar, Data(base64Encoded: avatar) == nil { throw APIError(.invalid, "avatar is not base64") }
             return try await answering {
                 let runtime = try await runtime(context)
                 try await runtime.setProfile(VCard.make(displayName: body.displayName, photoBase64: body.avatar, photoType: body.avatarType ?? "JPEG"))
@@ -66,7 +66,7 @@ struct DaemonRoutes: Sendable {
 
     func peer(_ context: some RequestContext) throws -> PublicKeyID {
         let text = try context.parameters.require(Endpoint.peerParameter)
-        guard case .account(let id) = try? PeerReference(text) else { throw HTTPError(.badRequest, message: "'\(text.prefix(80))' is not a 40-hex account id") }
+        guard case .account(let id) = try? PeerReference(text) else { throw APIError(.invalid, "'\(text.prefix(80))' is not a 40-hex account id") }
         return id
     }
 

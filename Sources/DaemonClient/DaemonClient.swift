@@ -44,7 +44,7 @@ public struct DaemonClient: Sendable {
     }
 
     /// Calls `endpoint` about `account` (and `peer`); returns the body of a 2xx answer, throws
-    /// the API's message otherwise.
+    /// the API's error (code and message) otherwise.
     ///
     /// ```swift
     /// let contact = try await client.call(.addContact, account: me, body: API.AddContact(peer: "bob"), as: API.Contact.self)
@@ -61,7 +61,7 @@ public struct DaemonClient: Sendable {
     }
 
     /// Sends a request to `path` as given (tests use it for hostile paths); returns the body of
-    /// a 2xx answer, throws the API's message otherwise.
+    /// a 2xx answer, throws the API's error otherwise.
     public func call(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
         var bytes: [UInt8]?
         if let body {
@@ -83,11 +83,7 @@ public struct DaemonClient: Sendable {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
             let bytes = Array(buffer: try await response.body.collect(upTo: 32 << 20))
-            guard (200..<300).contains(response.status.code) else {
-                let message = (try? JSONDecoder().decode(ErrorBody.self, from: Data(bytes)))?.error.message ?? response.status.reasonPhrase
-                if response.status == .unauthorized { throw DaemonClientError.unauthorized(message) }
-                throw DaemonClientError.api(status: Int(response.status.code), message: message)
-            }
+            guard (200..<300).contains(response.status.code) else { throw DaemonClientError(status: response.status, body: bytes) }
             return bytes
         } catch let e as DaemonClientError {
             throw e
@@ -138,10 +134,7 @@ public struct DaemonClient: Sendable {
             // No deadline: the stream is meant to stay open; the daemon's keepalives show it is alive.
             let response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
             guard response.status == .ok else {
-                let bytes = Array(buffer: try await response.body.collect(upTo: 1 << 20))
-                let message = (try? JSONDecoder().decode(ErrorBody.self, from: Data(bytes)))?.error.message ?? response.status.reasonPhrase
-                if response.status == .unauthorized { throw DaemonClientError.unauthorized(message) }
-                throw DaemonClientError.api(status: Int(response.status.code), message: message)
+                throw DaemonClientError(status: response.status, body: Array(buffer: try await response.body.collect(upTo: 1 << 20)))
             }
             var pending: [UInt8] = []
             for try await chunk in response.body {
@@ -163,32 +156,6 @@ public struct DaemonClient: Sendable {
 
     static func eventsPath(_ endpoint: Endpoint, account: String?) -> String {
         endpoint.path(query: account.map { [(Endpoint.Query.account, $0)] } ?? [])
-    }
-
-    struct ErrorBody: Decodable {
-        struct Message: Decodable { var message: String }
-        var error: Message
-    }
-}
-
-public enum DaemonClientError: Error, Sendable, CustomStringConvertible {
-    case notRunning(String)
-    case notReachable(String, String)
-    /// `api.json` names an address no client should dial (file, reason).
-    case invalidEndpoint(String, String)
-    case unauthorized(String)
-    case api(status: Int, message: String)
-    case transport(String)
-
-    public var description: String {
-        switch self {
-        case .notRunning(let home): "daemon not running (home \(home)): start it with `rafiki daemon` or `rafikid`"
-        case .notReachable(let url, let why): "daemon not reachable at \(url): \(why)"
-        case .invalidEndpoint(let file, let why): "\(file) names an unusable address (\(why)): restart rafikid to rewrite it"
-        case .unauthorized(let why): "the daemon refused the API token: \(why)"
-        case .api(_, let message): message
-        case .transport(let why): why
-        }
     }
 }
 
