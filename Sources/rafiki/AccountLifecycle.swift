@@ -46,7 +46,7 @@ struct ListAccounts: AsyncParsableCommand {
 
     func run() async throws {
         if let daemon = options.daemon {
-            try await talkingToDaemon {
+            try await reportingErrors {
                 let list = try await daemon.call(.accounts, as: API.AccountList.self).accounts
                 if json { return printJSON(list) }
                 if list.isEmpty { return print("no account: create one with `rafiki account create`") }

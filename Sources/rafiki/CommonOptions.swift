@@ -76,10 +76,10 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
         fputs("error: \(e)\n", stderr)
         throw ExitCode.failure
     } catch let e as DaemonError {
-        fputs("error: \(e)\n", stderr)
+        fputs("error: \(ErrorMessages.text(e))\n", stderr)
         throw ExitCode.failure
     } catch let e as DaemonClientError {
-        fputs("error: \(e)\n", stderr)
+        fputs("error: \(ErrorMessages.text(e))\n", stderr)
         throw ExitCode.failure
     }
 }

@@ -24,7 +24,7 @@ struct AddContact: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
             let contact = try await client.call(.addContact, account: account, body: API.AddContact(peer: peer), as: API.Contact.self)
@@ -40,7 +40,7 @@ struct ListContacts: AsyncParsableCommand {
     @Flag(help: "Also list removed and banned contacts.") var all = false
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
             let contacts = try await client.call(.contacts, account: account, as: API.ContactList.self).contacts
@@ -63,7 +63,7 @@ struct ListRequests: AsyncParsableCommand {
     @Option(help: "Cursor printed after the previous page.") var after: String?
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
             let query = [(Endpoint.Query.limit, String(limit))] + (after.map { [(Endpoint.Query.after, $0)] } ?? [])
@@ -86,7 +86,7 @@ protocol PeerAction: AsyncParsableCommand {
 
 extension PeerAction {
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
             _ = try await client.call(Self.endpoint, account: account, peer: peer.lowercased())

@@ -27,7 +27,7 @@ struct PresenceCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
             let presence = try await client.call(.presence, account: account, as: API.PresenceList.self).presence
@@ -45,7 +45,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many events.") var count: Int?
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let json = options.json
             let seen = Counter(limit: count)

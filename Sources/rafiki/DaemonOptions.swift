@@ -26,16 +26,6 @@ struct DaemonOptions: ParsableArguments {
     }
 }
 
-/// Runs a daemon-facing command: API and client errors become one line and exit status 1.
-func talkingToDaemon(_ body: () async throws -> Void) async throws {
-    do {
-        try await reportingErrors(body)
-    } catch let e as DaemonClientError {
-        fputs("error: \(e)\n", stderr)
-        throw ExitCode.failure
-    }
-}
-
 /// Seconds since 1970 as local "yyyy-MM-dd HH:mm".
 func formatTime(_ seconds: Int64) -> String {
     guard seconds > 0 else { return "-" }
