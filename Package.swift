@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HTTPServerLimits", targets: ["HTTPServerLimits"]),
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "Contacts", targets: ["Contacts"]),
+        .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
         .library(name: "DaemonClient", targets: ["DaemonClient"]),
@@ -159,11 +160,14 @@ let package = Package(
             name: "Contacts",
             dependencies: ["DHT", "SecureDHT", "Identity", "MessagePack", "NameService"],
             swiftSettings: strict),
+        // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
+        // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
+        .target(name: "DaemonWire", swiftSettings: strict),
         // The daemon's core: accounts online on the DHT, presence, contacts and requests, state in SQLite.
         .target(
             name: "Daemon",
             dependencies: [
-                "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
+                "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,7 +177,7 @@ let package = Package(
         .target(
             name: "DaemonAPI",
             dependencies: [
-                "Daemon", "Contacts", "Identity", "HTTPServerLimits",
+                "Daemon", "DaemonWire", "Contacts", "Identity", "HTTPServerLimits",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -187,7 +191,7 @@ let package = Package(
         .target(
             name: "DaemonClient",
             dependencies: [
-                "Daemon", "NameService",
+                "DaemonWire", "NameService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -198,7 +202,7 @@ let package = Package(
         .executableTarget(
             name: "rafikid",
             dependencies: [
-                "Daemon", "DaemonAPI",
+                "Daemon", "DaemonAPI", "DaemonWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -219,7 +223,7 @@ let package = Package(
         .executableTarget(
             name: "rafiki",
             dependencies: [
-                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient", "Contacts", "Daemon", "DaemonClient",
+                "Identity", "SecureDHT", "DHT", "DHTTransport", "NameService", "NameClient", "Contacts", "Daemon", "DaemonWire", "DaemonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -245,7 +249,7 @@ let package = Package(
         .target(
             name: "StackSimulation",
             dependencies: [
-                "Daemon", "DHTSimulation", "Scheduling", "SecureDHT", "Contacts", "Identity", "DHT",
+                "Daemon", "DaemonWire", "DHTSimulation", "Scheduling", "SecureDHT", "Contacts", "Identity", "DHT",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -292,13 +296,13 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["DHTTransport", "SecureDHT", "Identity", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
-        .testTarget(name: "StackSimulationTests", dependencies: ["StackSimulation", "Daemon", "DHTSimulation", "Contacts", "Identity", "DHT", "TestSupport"]),
+        .testTarget(name: "StackSimulationTests", dependencies: ["StackSimulation", "Daemon", "DaemonWire", "DHTSimulation", "Contacts", "Identity", "DHT", "TestSupport"]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "DaemonAPI", "DaemonClient", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
-                "HTTPServerLimits", "NameService", "TestSupport",
+                "Daemon", "DaemonAPI", "DaemonClient", "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
+                "HTTPServerLimits", "NameService", "NameClient", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,3 +1,4 @@
+import DaemonWire
 import DHT
 
 /// The account's place on the DHT, kept across restarts: its node id and the port of its last

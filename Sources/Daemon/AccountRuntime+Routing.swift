@@ -1,3 +1,4 @@
+import DaemonWire
 import Contacts
 import DHT
 import Identity
@@ -25,7 +26,7 @@ extension AccountRuntime {
             try await directory.validate(other, of: id)
         } catch {
             context.logger.info("an announced device of this account is not valid (yet)", metadata: ["device": "\(other)", "reason": "\(error)"])
-            guard case .network = error, attempt < Inbox.certificateRetries else { return }
+            guard error.code == .network, attempt < Inbox.certificateRetries else { return }
             let scheduler = context.scheduler
             scheduler.spawn { [weak self] in
                 guard (try? await scheduler.sleep(for: .seconds(3 << attempt))) != nil else { return }

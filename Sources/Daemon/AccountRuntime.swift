@@ -1,4 +1,5 @@
 import Contacts
+import DaemonWire
 import DHT
 import Identity
 import Logging
@@ -58,11 +59,8 @@ public actor AccountRuntime {
         }
     }
 
-    public enum RegistrationState: String, Sendable, Codable {
-        case unregistered, trying, registered, error
-    }
-
-    public typealias ContactView = ContactBook.ContactView
+    /// The wire type itself: the API shows the state as it is.
+    public typealias RegistrationState = API.RegistrationState
 
     public init(device: DeviceIdentity, accountID: PublicKeyID, announcement: Value, revocationList: RevocationList?, database: AccountDatabase,
                 settings: RuntimeSettings, events: EventHub, logger: Logger, scheduler: Scheduler = .system, nodes: any DHTNodeFactory) {

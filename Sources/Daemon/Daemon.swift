@@ -1,4 +1,5 @@
 import Contacts
+import DaemonWire
 import DHT
 import Foundation
 import Identity
@@ -48,7 +49,7 @@ public actor Daemon {
             } catch {
                 logger.error("account not started", metadata: ["account": "\(id)", "error": "\(error)"])
                 var e = DaemonEvent(.registration, account: id.hex)
-                e.state = AccountRuntime.RegistrationState.error.rawValue
+                e.state = API.RegistrationState.error.rawValue
                 e.detail = error.description
                 events.publish(e)
             }
@@ -171,10 +172,8 @@ public actor Daemon {
     private func lookup(_ name: String, server: ServerURL) async throws(DaemonError) -> PublicKeyID {
         do {
             return try await NameServerClient(server: server).lookup(name: name).address
-        } catch .notFound {
-            throw .nameNotFound(name)
         } catch {
-            throw .nameServer("\(error)")
+            throw DaemonError(error, name: name)
         }
     }
 }

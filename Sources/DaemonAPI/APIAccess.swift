@@ -1,3 +1,4 @@
+import DaemonWire
 import Foundation
 import HTTPTypes
 
@@ -22,11 +23,14 @@ struct APIAccess: Sendable {
         var isPreflight = false
     }
 
-    /// A refusal: its status, the message the client gets, and a short kind for the log.
+    /// A refusal: its code (whose status is 401, 403 or 421), the message the client gets, and
+    /// a short kind for the log.
     struct Refusal: Error {
-        let status: HTTPResponse.Status
+        let code: API.ErrorCode
         let message: String
         let kind: String
+
+        var status: HTTPResponse.Status { code.status }
     }
 
     let token: String
@@ -49,19 +53,19 @@ struct APIAccess: Sendable {
 
     func refusal(_ request: Credentials, queryTokenAllowed: Bool) -> Refusal? {
         if let hosts, !(request.host.flatMap(Self.hostName(ofAuthority:)).map(hosts.contains) ?? false) {
-            return Refusal(status: .misdirectedRequest, message: "this API answers only requests addressed to localhost (Host header)", kind: "foreign host")
+            return Refusal(code: .foreignHost, message: "this API answers only requests addressed to localhost (Host header)", kind: "foreign host")
         }
         if !request.origins.isEmpty, request.origins.count > 1 || !allows(origin: request.origins[0]) {
-            return Refusal(status: .forbidden, message: "requests from web pages of other origins are refused (Origin header; see apiOrigins)", kind: "foreign origin")
+            return Refusal(code: .foreignOrigin, message: "requests from web pages of other origins are refused (Origin header; see apiOrigins)", kind: "foreign origin")
         }
         if request.isPreflight, !request.origins.isEmpty, origins.contains(Self.normalizedOrigin(request.origins[0])) { return nil }
         let bearer = request.authorization.flatMap { $0.hasPrefix("Bearer ") ? $0.dropFirst(7) : nil }
         if let bearer, APIToken.matches(bearer, token) { return nil }
         if bearer == nil, queryTokenAllowed, let given = request.queryToken, APIToken.matches(given, token) { return nil }
         if bearer == nil, !queryTokenAllowed, request.queryToken != nil {
-            return Refusal(status: .unauthorized, message: "the API token goes in the Authorization header (?access_token is for the WebSocket only)", kind: "query token")
+            return Refusal(code: .unauthorized, message: "the API token goes in the Authorization header (?access_token is for the WebSocket only)", kind: "query token")
         }
-        return Refusal(status: .unauthorized, message: "missing or wrong API token (see the daemon's api-token file)", kind: "token")
+        return Refusal(code: .unauthorized, message: "missing or wrong API token (see the daemon's api-token file)", kind: "token")
     }
 
     private func allows(origin: String) -> Bool {

@@ -1,3 +1,4 @@
+import DaemonWire
 import HTTPServerLimits
 import HTTPTypes
 import Hummingbird
@@ -14,7 +15,7 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let credentials = APIAccess.Credentials(
             host: request.head.authority, origins: request.headers[values: .origin], authorization: request.headers[.authorization],
-            queryToken: request.uri.queryParameters["access_token"],
+            queryToken: request.uri.queryItem(Endpoint.Query.accessToken),
             isPreflight: request.method == .options && request.headers[.accessControlRequestMethod] != nil)
         guard let refusal = access.refusal(credentials, queryTokenAllowed: queryTokenAllowed) else {
             return try await next(request, context)
@@ -24,6 +25,6 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var headers = HTTPFields()
         if refusal.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        throw HTTPError(refusal.status, headers: headers, message: refusal.message)
+        throw APIError(refusal.code, refusal.message, headers: headers)
     }
 }

@@ -1,4 +1,5 @@
 import Daemon
+import DaemonWire
 import Foundation
 import Identity
 import NIOCore

@@ -1,8 +1,8 @@
-import Daemon
+import DaemonWire
 import Hummingbird
 
 // The answers the routes return as JSON.
-extension AccountRuntime.ContactView: ResponseEncodable {}
+extension API.Contact: ResponseEncodable {}
 extension API.Status: ResponseEncodable {}
 extension API.Account: ResponseEncodable {}
 extension API.Export: ResponseEncodable {}

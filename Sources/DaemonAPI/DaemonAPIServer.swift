@@ -77,10 +77,12 @@ public enum DaemonAPIServer {
             // Reached by allowed origins only: the access check refused the others.
             router.add(middleware: CORSMiddleware(allowOrigin: .originBased, allowMethods: [.get, .post, .put, .delete, .options]))
         }
+        router.add(middleware: APIErrorMiddleware())
         DaemonRoutes(daemon: daemon, logger: logger).register(on: router)
         EventStreamRoute(daemon: daemon).registerStream(on: router)
         let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
         webSocketRouter.add(middleware: APIAccessMiddleware(access: access, queryTokenAllowed: true, throttle: throttle))
+        webSocketRouter.add(middleware: APIErrorMiddleware())
         EventStreamRoute(daemon: daemon).register(on: webSocketRouter)
         let webSocketResponder = webSocketRouter.buildResponder()
         let table = ConnectionTable(limits: settings.connections, perIP: false) { event in

@@ -1,4 +1,5 @@
 import Daemon
+import DaemonWire
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -15,8 +16,8 @@ struct EventStreamRoute: Sendable {
     static let keepaliveInterval = Duration.seconds(15)
 
     func register(on router: Router<BasicWebSocketRequestContext>) {
-        router.ws("v1/events") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
-            let account = context.request.uri.queryParameters["account"].map(String.init)
+        router.ws(RouterPath(Endpoint.events.template)) { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+            let account = context.request.uri.queryItem(Endpoint.Query.account).map(String.init)
             let events = daemon.events.subscribe()
             let sender = Task {
                 for await event in events where account == nil || event.account == account {
@@ -30,8 +31,8 @@ struct EventStreamRoute: Sendable {
     }
 
     func registerStream(on router: Router<some RequestContext>) {
-        router.get("v1/events/stream") { request, _ in
-            let account = request.uri.queryParameters["account"].map(String.init)
+        router.on(.eventStream) { request, _ in
+            let account = request.uri.queryItem(Endpoint.Query.account).map(String.init)
             let events = daemon.events.subscribe()
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"], body: ResponseBody { writer in
                 // One queue fed by the events and by a keepalive ticker; the writer drains it and

@@ -1,3 +1,4 @@
+import DaemonWire
 import HummingbirdCore
 import NIOCore
 import NIOHTTP1
@@ -25,7 +26,7 @@ final class UpgradeGate: ChannelInboundHandler, RemovableChannelHandler {
         let hosts = head.headers["Host"]
         let credentials = APIAccess.Credentials(
             host: hosts.count == 1 ? hosts[0] : nil, origins: head.headers["Origin"], authorization: head.headers["Authorization"].first,
-            queryToken: URI(head.uri).queryParameters["access_token"])
+            queryToken: URI(head.uri).queryItem(Endpoint.Query.accessToken))
         if head.headers.contains(name: "Upgrade"), access.refusal(credentials, queryTokenAllowed: true) != nil {
             head.headers.remove(name: "Upgrade")
             context.fireChannelRead(wrapInboundOut(.head(head)))

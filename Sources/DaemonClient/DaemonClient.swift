@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Daemon
+import DaemonWire
 import Foundation
 import HTTPTypes
 import Logging
@@ -43,7 +43,25 @@ public struct DaemonClient: Sendable {
         self.init(baseURL: "http+unix://" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path), token: token, socket: path)
     }
 
-    /// Sends a request; returns the body of a 2xx answer, throws the API's message otherwise.
+    /// Calls `endpoint` about `account` (and `peer`); returns the body of a 2xx answer, throws
+    /// the API's error (code and message) otherwise.
+    ///
+    /// ```swift
+    /// let contact = try await client.call(.addContact, account: me, body: API.AddContact(peer: "bob"), as: API.Contact.self)
+    /// ```
+    public func call(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, query: [(String, String)] = [],
+                     body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
+        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, query: query), body: body)
+    }
+
+    /// Decodes the JSON answer of ``call(_:account:peer:query:body:)``.
+    public func call<T: Decodable>(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, query: [(String, String)] = [],
+                                   body: (some Encodable)? = Optional<Int>.none, as type: T.Type) async throws(DaemonClientError) -> T {
+        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, query: query), body: body, as: type)
+    }
+
+    /// Sends a request to `path` as given (tests use it for hostile paths); returns the body of
+    /// a 2xx answer, throws the API's error otherwise.
     public func call(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
         var bytes: [UInt8]?
         if let body {
@@ -65,11 +83,7 @@ public struct DaemonClient: Sendable {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
             let bytes = Array(buffer: try await response.body.collect(upTo: 32 << 20))
-            guard (200..<300).contains(response.status.code) else {
-                let message = (try? JSONDecoder().decode(ErrorBody.self, from: Data(bytes)))?.error.message ?? response.status.reasonPhrase
-                if response.status == .unauthorized { throw DaemonClientError.unauthorized(message) }
-                throw DaemonClientError.api(status: Int(response.status.code), message: message)
-            }
+            guard (200..<300).contains(response.status.code) else { throw DaemonClientError(status: response.status, body: bytes) }
             return bytes
         } catch let e as DaemonClientError {
             throw e
@@ -97,7 +111,7 @@ public struct DaemonClient: Sendable {
             try await eventLines(account: account, handler)
             return
         }
-        let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/v1/events" + (account.map { "?account=" + $0 } ?? "")
+        let url = baseURL.replacingOccurrences(of: "http://", with: "ws://") + Self.eventsPath(.events, account: account)
         var headers = HTTPFields()
         headers[.authorization] = "Bearer " + token
         do {
@@ -112,18 +126,15 @@ public struct DaemonClient: Sendable {
         }
     }
 
-    /// `GET /v1/events/stream`: one JSON event per line; blank lines are keepalives.
+    /// ``Endpoint/eventStream``: one JSON event per line; blank lines are keepalives.
     func eventLines(account: String?, _ handler: @escaping @Sendable (DaemonEvent, String) async -> Bool) async throws(DaemonClientError) {
-        var request = HTTPClientRequest(url: baseURL + "/v1/events/stream" + (account.map { "?account=" + $0 } ?? ""))
+        var request = HTTPClientRequest(url: baseURL + Self.eventsPath(.eventStream, account: account))
         request.headers.add(name: "Authorization", value: "Bearer " + token)
         do {
             // No deadline: the stream is meant to stay open; the daemon's keepalives show it is alive.
             let response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
             guard response.status == .ok else {
-                let bytes = Array(buffer: try await response.body.collect(upTo: 1 << 20))
-                let message = (try? JSONDecoder().decode(ErrorBody.self, from: Data(bytes)))?.error.message ?? response.status.reasonPhrase
-                if response.status == .unauthorized { throw DaemonClientError.unauthorized(message) }
-                throw DaemonClientError.api(status: Int(response.status.code), message: message)
+                throw DaemonClientError(status: response.status, body: Array(buffer: try await response.body.collect(upTo: 1 << 20)))
             }
             var pending: [UInt8] = []
             for try await chunk in response.body {
@@ -143,29 +154,18 @@ public struct DaemonClient: Sendable {
         }
     }
 
-    struct ErrorBody: Decodable {
-        struct Message: Decodable { var message: String }
-        var error: Message
+    static func eventsPath(_ endpoint: Endpoint, account: String?) -> String {
+        endpoint.path(query: account.map { [(Endpoint.Query.account, $0)] } ?? [])
     }
 }
 
-public enum DaemonClientError: Error, Sendable, CustomStringConvertible {
-    case notRunning(String)
-    case notReachable(String, String)
-    /// `api.json` names an address no client should dial (file, reason).
-    case invalidEndpoint(String, String)
-    case unauthorized(String)
-    case api(status: Int, message: String)
-    case transport(String)
-
-    public var description: String {
+extension Endpoint.Method {
+    var http: HTTPMethod {
         switch self {
-        case .notRunning(let home): "daemon not running (home \(home)): start it with `rafiki daemon` or `rafikid`"
-        case .notReachable(let url, let why): "daemon not reachable at \(url): \(why)"
-        case .invalidEndpoint(let file, let why): "\(file) names an unusable address (\(why)): restart rafikid to rewrite it"
-        case .unauthorized(let why): "the daemon refused the API token: \(why)"
-        case .api(_, let message): message
-        case .transport(let why): why
+        case .get: .GET
+        case .post: .POST
+        case .put: .PUT
+        case .delete: .DELETE
         }
     }
 }

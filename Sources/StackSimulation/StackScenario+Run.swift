@@ -1,3 +1,4 @@
+import DaemonWire
 import DHTSimulation
 import Foundation
 

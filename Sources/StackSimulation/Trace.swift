@@ -1,3 +1,4 @@
+import DaemonWire
 import Daemon
 
 /// The run's event trace: one line per event, in simulated-time order (the order they

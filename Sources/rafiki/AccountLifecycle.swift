@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Daemon
 import DaemonClient
+import DaemonWire
 import Identity
 
 struct CreateAccount: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct CreateAccount: AsyncParsableCommand {
             let input = try AccountInput(password: pw, deviceName: deviceName, displayName: displayName)
             if let daemon = options.daemon {
                 fputs("the daemon is generating three RSA keys (CA, account, device)…\n", stderr)
-                let a = try await daemon.call(.POST, "/v1/accounts", body: API.NewAccount(password: pw, deviceName: deviceName, displayName: displayName), as: API.Account.self)
+                let a = try await daemon.call(.createAccount, body: API.NewAccount(password: pw, deviceName: deviceName, displayName: displayName), as: API.Account.self)
                 if json { return printJSON(a) }
                 print("account \(a.id)")
                 print("device  \(a.device)")
@@ -45,11 +46,11 @@ struct ListAccounts: AsyncParsableCommand {
 
     func run() async throws {
         if let daemon = options.daemon {
-            try await talkingToDaemon {
-                let list = try await daemon.call(.GET, "/v1/accounts", as: API.AccountList.self).accounts
+            try await reportingErrors {
+                let list = try await daemon.call(.accounts, as: API.AccountList.self).accounts
                 if json { return printJSON(list) }
                 if list.isEmpty { return print("no account: create one with `rafiki account create`") }
-                for a in list { print("\(a.id)  \(a.state.padding(toLength: 10, withPad: " ", startingAt: 0))  \(a.displayName ?? "")") }
+                for a in list { print("\(a.id)  \(a.state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))  \(a.displayName ?? "")") }
             }
             return
         }
@@ -97,7 +98,7 @@ struct ImportAccount: AsyncParsableCommand {
             let pw = password ? try Password.read(prompt: "archive password") : nil
             let input = try AccountInput(password: pw, deviceName: deviceName, displayName: nil)
             if let daemon = options.daemon {
-                let a = try await daemon.call(.POST, "/v1/accounts/import",
+                let a = try await daemon.call(.importAccount,
                                               body: API.ImportAccount(archive: Data(bytes).base64EncodedString(), password: pw, deviceName: deviceName), as: API.Account.self)
                 print("account \(a.id)")
                 print("device  \(a.device)")

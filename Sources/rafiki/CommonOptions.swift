@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Daemon
 import DaemonClient
+import DaemonWire
 import Identity
 
 /// Options shared by the account commands.
@@ -75,10 +76,10 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
         fputs("error: \(e)\n", stderr)
         throw ExitCode.failure
     } catch let e as DaemonError {
-        fputs("error: \(e)\n", stderr)
+        fputs("error: \(ErrorMessages.text(e))\n", stderr)
         throw ExitCode.failure
     } catch let e as DaemonClientError {
-        fputs("error: \(e)\n", stderr)
+        fputs("error: \(ErrorMessages.text(e))\n", stderr)
         throw ExitCode.failure
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Contacts
-import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 
 /// `rafiki contact …`
@@ -24,10 +24,10 @@ struct AddContact: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
-            let contact = try await client.call(.POST, "/v1/accounts/\(account)/contacts", body: API.AddContact(peer: peer), as: AccountRuntime.ContactView.self)
+            let contact = try await client.call(.addContact, account: account, body: API.AddContact(peer: peer), as: API.Contact.self)
             if options.json { return printJSON(contact) }
             print(contact.confirmed ? "\(contact.id) is a contact" : "request for \(contact.id) sent; it reaches each of their devices as it comes online")
         }
@@ -40,10 +40,10 @@ struct ListContacts: AsyncParsableCommand {
     @Flag(help: "Also list removed and banned contacts.") var all = false
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
-            let contacts = try await client.call(.GET, "/v1/accounts/\(account)/contacts", as: API.ContactList.self).contacts
+            let contacts = try await client.call(.contacts, account: account, as: API.ContactList.self).contacts
                 .filter { all || $0.state == .active }
             if options.json { return printJSON(contacts) }
             if contacts.isEmpty { return print("no contact yet: add one with `rafiki contact add ID|USERNAME`") }
@@ -63,12 +63,11 @@ struct ListRequests: AsyncParsableCommand {
     @Option(help: "Cursor printed after the previous page.") var after: String?
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
-            var path = "/v1/accounts/\(account)/requests?limit=\(limit)"
-            if let after { path += "&after=" + after }
-            let page = try await client.call(.GET, path, as: API.RequestPage.self)
+            let query = [(Endpoint.Query.limit, String(limit))] + (after.map { [(Endpoint.Query.after, $0)] } ?? [])
+            let page = try await client.call(.requests, account: account, query: query, as: API.RequestPage.self)
             if options.json { return printJSON(page) }
             if page.requests.isEmpty { return print("no pending request") }
             for r in page.requests { print("\(r.from)  \(formatTime(r.received))  \(r.displayName ?? "")") }
@@ -81,20 +80,16 @@ struct ListRequests: AsyncParsableCommand {
 protocol PeerAction: AsyncParsableCommand {
     var options: DaemonOptions { get }
     var peer: String { get }
-    static var method: HTTPMethodName { get }
-    static func path(_ peer: String) -> String
+    static var endpoint: Endpoint { get }
     static func done(_ peer: String) -> String
 }
 
-enum HTTPMethodName { case post, delete }
-
 extension PeerAction {
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
-            let url = "/v1/accounts/\(account)" + Self.path(peer.lowercased())
-            _ = try await client.call(Self.method == .post ? .POST : .DELETE, url)
+            _ = try await client.call(Self.endpoint, account: account, peer: peer.lowercased())
             if options.json { printJSON(["peer": peer.lowercased(), "done": "true"]) } else { print(Self.done(peer.lowercased())) }
         }
     }
@@ -104,8 +99,7 @@ struct AcceptRequest: PeerAction {
     static let configuration = CommandConfiguration(commandName: "accept", abstract: "Accept a contact request.")
     @OptionGroup var options: DaemonOptions
     @Argument(help: "The requester's account id.") var peer: String
-    static let method = HTTPMethodName.post
-    static func path(_ p: String) -> String { "/requests/\(p)/accept" }
+    static let endpoint = Endpoint.acceptRequest
     static func done(_ p: String) -> String { "\(p) is now a contact" }
 }
 
@@ -113,8 +107,7 @@ struct DeclineRequest: PeerAction {
     static let configuration = CommandConfiguration(commandName: "decline", abstract: "Decline a contact request (nothing is sent to the requester).")
     @OptionGroup var options: DaemonOptions
     @Argument(help: "The requester's account id.") var peer: String
-    static let method = HTTPMethodName.post
-    static func path(_ p: String) -> String { "/requests/\(p)/decline" }
+    static let endpoint = Endpoint.declineRequest
     static func done(_ p: String) -> String { "request from \(p) declined" }
 }
 
@@ -122,8 +115,7 @@ struct RemoveContact: PeerAction {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a contact.")
     @OptionGroup var options: DaemonOptions
     @Argument(help: "The contact's account id.") var peer: String
-    static let method = HTTPMethodName.delete
-    static func path(_ p: String) -> String { "/contacts/\(p)" }
+    static let endpoint = Endpoint.removeContact
     static func done(_ p: String) -> String { "\(p) removed" }
 }
 
@@ -131,8 +123,7 @@ struct BanContact: PeerAction {
     static let configuration = CommandConfiguration(commandName: "ban", abstract: "Ban an account: its requests and messages are refused.")
     @OptionGroup var options: DaemonOptions
     @Argument(help: "The account id to ban.") var peer: String
-    static let method = HTTPMethodName.post
-    static func path(_ p: String) -> String { "/contacts/\(p)/ban" }
+    static let endpoint = Endpoint.banContact
     static func done(_ p: String) -> String { "\(p) banned" }
 }
 
@@ -140,7 +131,6 @@ struct UnbanContact: PeerAction {
     static let configuration = CommandConfiguration(commandName: "unban", abstract: "Lift a ban (the account stays removed until added again).")
     @OptionGroup var options: DaemonOptions
     @Argument(help: "The banned account id.") var peer: String
-    static let method = HTTPMethodName.post
-    static func path(_ p: String) -> String { "/contacts/\(p)/unban" }
+    static let endpoint = Endpoint.unbanContact
     static func done(_ p: String) -> String { "\(p) unbanned" }
 }

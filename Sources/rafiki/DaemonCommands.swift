@@ -1,7 +1,7 @@
 @preconcurrency import Glibc
 import ArgumentParser
-import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 import Synchronization
 
@@ -27,10 +27,10 @@ struct PresenceCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let account = try await options.account(client)
-            let presence = try await client.call(.GET, "/v1/accounts/\(account)/presence", as: API.PresenceList.self).presence
+            let presence = try await client.call(.presence, account: account, as: API.PresenceList.self).presence
             if options.json { return printJSON(presence) }
             if presence.isEmpty { return print("no presence seen yet") }
             for p in presence { print("\(p.id)  \(p.online ? "online " : "offline")  since \(formatTime(p.changed))") }
@@ -45,7 +45,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many events.") var count: Int?
 
     func run() async throws {
-        try await talkingToDaemon {
+        try await reportingErrors {
             let client = try options.client()
             let json = options.json
             let seen = Counter(limit: count)

@@ -1,7 +1,7 @@
 @preconcurrency import Glibc
 import ArgumentParser
-import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 
 /// Options of the commands that talk to a running daemon.
@@ -17,22 +17,12 @@ struct DaemonOptions: ParsableArguments {
     /// The account named by `--account`, else the daemon's only one.
     func account(_ client: DaemonClient) async throws -> String {
         if let accountID { return accountID.lowercased() }
-        let list = try await client.call(.GET, "/v1/accounts", as: API.AccountList.self).accounts
+        let list = try await client.call(.accounts, as: API.AccountList.self).accounts
         switch list.count {
         case 0: throw CLIError("the daemon has no account yet: create one with `rafiki account create`")
         case 1: return list[0].id
         default: throw CLIError("the daemon has several accounts: choose one with --account (see `rafiki account list`)")
         }
-    }
-}
-
-/// Runs a daemon-facing command: API and client errors become one line and exit status 1.
-func talkingToDaemon(_ body: () async throws -> Void) async throws {
-    do {
-        try await reportingErrors(body)
-    } catch let e as DaemonClientError {
-        fputs("error: \(e)\n", stderr)
-        throw ExitCode.failure
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Daemon
+import DaemonWire
 import DaemonAPI
 import Foundation
 import Logging

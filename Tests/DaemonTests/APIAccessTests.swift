@@ -1,6 +1,7 @@
 import Daemon
 import DaemonAPI
 import DaemonClient
+import DaemonWire
 import Foundation
 import TestSupport
 import Testing

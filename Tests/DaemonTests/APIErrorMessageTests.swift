@@ -1,6 +1,7 @@
 import Daemon
 @testable import DaemonAPI
 import DaemonClient
+import DaemonWire
 import Foundation
 import Testing
 
@@ -40,8 +41,8 @@ struct APIErrorMessageTests {
         let refused = await #expect(throws: DaemonClientError.self) {
             _ = try await d.client.call(.POST, "/v1/accounts/\(me.id)/contacts", body: API.AddContact(peer: "bob@127.0.0.1:\(port)"))
         }
-        if case .api(let status, let message) = refused {
-            #expect(status == 502)
+        if case .api(let status, let code, let message) = refused {
+            #expect(status == 502 && code == .nameServerUnreachable)
             #expect(message == "name server: name server unreachable", "\(message)")
             #expect(!Self.libraryMarkers.contains { message.contains($0) }, "\(message)")
         } else {
@@ -53,7 +54,7 @@ struct APIErrorMessageTests {
         let bad = await #expect(throws: DaemonClientError.self) {
             _ = try await d.client.call(.POST, "/v1/accounts/import", body: API.ImportAccount(archive: garbage))
         }
-        if case .api(let status, let message) = bad {
+        if case .api(let status, _, let message) = bad {
             #expect(status == 400)
             #expect(!Self.libraryMarkers.contains { message.contains($0) }, "\(message)")
         }

@@ -1,5 +1,6 @@
 import Daemon
 import DaemonAPI
+import DaemonWire
 import Foundation
 import HTTPServerLimits
 import Logging

@@ -1,5 +1,6 @@
 import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 import Identity
 import Logging
@@ -24,7 +25,7 @@ struct AccountCreationTests {
             do {
                 _ = try await d.client.call(.POST, "/v1/accounts", body: body)
                 return (201, "")
-            } catch .api(let status, let message) {
+            } catch .api(let status, _, let message) {
                 return (status, message)
             } catch {
                 return (-1, "\(error)")

@@ -3,6 +3,7 @@ import DHTTransport
 import Daemon
 import DaemonAPI
 import DaemonClient
+import DaemonWire
 import Foundation
 import Logging
 import ServiceLifecycle

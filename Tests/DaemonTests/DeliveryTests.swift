@@ -2,6 +2,7 @@ import DHT
 import DHTTransport
 import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 import Identity
 import SecureDHT

@@ -1,5 +1,6 @@
 import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 import TestSupport
 import Testing
@@ -43,7 +44,7 @@ struct HostileAddressTests {
             do {
                 _ = try await d.client.call(.POST, contacts, body: API.AddContact(peer: peer))
                 return (200, "")
-            } catch .api(let status, let message) {
+            } catch .api(let status, _, let message) {
                 return (status, message)
             } catch {
                 return (-1, "\(error)")

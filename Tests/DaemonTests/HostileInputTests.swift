@@ -3,6 +3,7 @@ import DHT
 import DHTTransport
 @testable import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 import Identity
 import SecureDHT
@@ -29,7 +30,7 @@ struct HostileInputTests {
                 default: _ = try await client.call(.GET, path, rawBody: nil)
                 }
                 return (200, "")
-            } catch .api(let code, let message) {
+            } catch .api(let code, _, let message) {
                 return (code, message)
             } catch .unauthorized(let message) {
                 return (401, message)

@@ -1,5 +1,6 @@
 import Daemon
 import DaemonClient
+import DaemonWire
 import Foundation
 import Synchronization
 import Testing

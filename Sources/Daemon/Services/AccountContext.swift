@@ -1,3 +1,4 @@
+import DaemonWire
 import Identity
 import Logging
 import Scheduling

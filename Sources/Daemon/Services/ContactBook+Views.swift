@@ -1,22 +1,10 @@
 import Contacts
+import DaemonWire
 import Identity
 
 extension ContactBook {
-    /// A contact as the API shows it.
-    public struct ContactView: Sendable, Codable, Equatable {
-        public var id: String
-        public var state: Contact.State
-        public var confirmed: Bool
-        public var added: Int64
-        public var removed: Int64
-        public var conversationId: String
-        public var displayName: String?
-        /// nil when unknown (not followed, or not yet heard of); true only once this run's DHT
-        /// listen has seen the peer, never from stored data.
-        public var online: Bool?
-        /// Seconds since 1970 when the peer was last known online (nil: never seen).
-        public var lastSeen: Int64?
-    }
+    /// A contact as the API shows it: the wire type itself.
+    public typealias ContactView = API.Contact
 
     /// Online states of the followed accounts (empty while offline).
     private func followed() async -> [PublicKeyID: Bool] {
@@ -28,7 +16,7 @@ extension ContactBook {
         let now = context.scheduler.unixSeconds
         let seen = try context.database.presence()
         return try context.database.contacts().map { peer, c, name in
-            ContactView(id: peer.hex, state: c.state, confirmed: c.confirmed, added: c.added, removed: c.removed,
+            ContactView(id: peer.hex, state: API.ContactState(c.state), confirmed: c.confirmed, added: c.added, removed: c.removed,
                         conversationId: c.conversationId, displayName: name, online: c.isActive ? states[peer] : nil,
                         lastSeen: states[peer] == true ? now : seen[peer]?.lastSeen)
         }

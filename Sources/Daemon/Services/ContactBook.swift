@@ -1,3 +1,4 @@
+import DaemonWire
 import Contacts
 import Identity
 

@@ -1,3 +1,4 @@
+import DaemonWire
 import Contacts
 import DHT
 import Identity
@@ -91,7 +92,7 @@ public actor Inbox {
         } catch {
             // A missing certificate may show up later (the value is seen again after a restart);
             // an invalid one will not.
-            if case .network = error, attempt < Self.certificateRetries {
+            if error.code == .network, attempt < Self.certificateRetries {
                 // The sender may have put the request before its certificate reached the DHT.
                 log.info("sender's certificate not found yet; retrying", metadata: ["attempt": "\(attempt + 1)"])
                 let scheduler = context.scheduler
@@ -102,7 +103,7 @@ public actor Inbox {
                 return
             }
             log.warning("dropped a trust request from an unverifiable device", metadata: ["reason": "\(error)"])
-            if case .invalid = error { markSeen(value) }
+            if error.code == .invalid { markSeen(value) }
             return
         }
         await handler(.trustRequest(request, account: sender.account, device: device))

@@ -1,3 +1,4 @@
+import DaemonWire
 import DHT
 import Identity
 import SecureDHT

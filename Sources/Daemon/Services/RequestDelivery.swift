@@ -1,3 +1,4 @@
+import DaemonWire
 import Contacts
 import DHT
 import Identity
@@ -137,7 +138,7 @@ public actor RequestDelivery {
             d.sealing.cancel()
             context.logger.info("not sending a request to this device yet", metadata: ["device": "\(d.device)", "reason": "\(error)"])
             // A certificate not found yet may be found later; an invalid one stays invalid.
-            if case .network = error {
+            if error.code == .network {
                 sentTo[d.account]?.remove(d.device)
                 validateAgain(d)
             }

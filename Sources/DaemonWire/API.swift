@@ -1,7 +1,7 @@
-
-/// Bodies and answers of the local API (docs/api.md), shared by the server and its clients (docs/api.md). Binary fields are base64.
+/// Bodies and answers of the local API (docs/api.md), shared by the server (`DaemonAPI`) and its
+/// clients (`DaemonClient`, the CLI). Ids are 40 lower-case hex; binary fields are base64.
 public enum API {
-    public struct Status: Codable, Sendable {
+    public struct Status: Codable, Sendable, Equatable {
         public var version: String
         public var accounts: Int
         public var eventSubscribers: Int
@@ -13,7 +13,7 @@ public enum API {
         }
     }
 
-    public struct NewAccount: Codable, Sendable {
+    public struct NewAccount: Codable, Sendable, Equatable {
         public var password: String?
         public var deviceName: String?
         public var displayName: String?
@@ -25,7 +25,7 @@ public enum API {
         }
     }
 
-    public struct ImportAccount: Codable, Sendable {
+    public struct ImportAccount: Codable, Sendable, Equatable {
         /// The archive file, base64.
         public var archive: String
         public var password: String?
@@ -38,19 +38,19 @@ public enum API {
         }
     }
 
-    public struct Account: Codable, Sendable {
+    public struct Account: Codable, Sendable, Equatable {
         public var id: String
         public var uri: String
         public var device: String
         public var deviceLongId: String
-        public var state: String
+        public var state: RegistrationState
         public var displayName: String?
         public var archiveHasPassword: Bool
         public var devices: [Device]
         public var dhtPort: Int?
         public var dhtNodes: Int
 
-        public init(id: String, uri: String, device: String, deviceLongId: String, state: String, displayName: String? = nil, archiveHasPassword: Bool, devices: [Device], dhtPort: Int? = nil, dhtNodes: Int) {
+        public init(id: String, uri: String, device: String, deviceLongId: String, state: RegistrationState, displayName: String? = nil, archiveHasPassword: Bool, devices: [Device], dhtPort: Int? = nil, dhtNodes: Int) {
             self.id = id
             self.uri = uri
             self.device = device
@@ -64,7 +64,7 @@ public enum API {
         }
     }
 
-    public struct Device: Codable, Sendable {
+    public struct Device: Codable, Sendable, Equatable {
         public var id: String
         public var name: String?
         public var lastSeen: Int64?
@@ -76,7 +76,7 @@ public enum API {
         }
     }
 
-    public struct Export: Codable, Sendable {
+    public struct Export: Codable, Sendable, Equatable {
         public var archive: String
         public var passwordProtected: Bool
 
@@ -86,7 +86,7 @@ public enum API {
         }
     }
 
-    public struct Profile: Codable, Sendable {
+    public struct Profile: Codable, Sendable, Equatable {
         public var displayName: String
         /// A JPEG or PNG, base64; keep it small (the whole profile must fit 60,000 bytes).
         public var avatar: String?
@@ -99,7 +99,7 @@ public enum API {
         }
     }
 
-    public struct AddContact: Codable, Sendable {
+    public struct AddContact: Codable, Sendable, Equatable {
         /// 40-hex id, `jami:` URI, username or `user@nameserver`.
         public var peer: String
 
@@ -108,7 +108,7 @@ public enum API {
         }
     }
 
-    public struct Request: Codable, Sendable {
+    public struct Request: Codable, Sendable, Equatable {
         public var from: String
         public var device: String
         public var conversationId: String
@@ -127,7 +127,7 @@ public enum API {
         }
     }
 
-    public struct RequestPage: Codable, Sendable {
+    public struct RequestPage: Codable, Sendable, Equatable {
         public var requests: [Request]
         public var total: Int
         /// Pass as `after` for the next page; absent on the last one.
@@ -159,15 +159,15 @@ public enum API {
 }
 
 extension API {
-    public struct AccountList: Codable, Sendable {
+    public struct AccountList: Codable, Sendable, Equatable {
         public var accounts: [Account]
         public init(accounts: [Account]) { self.accounts = accounts }
     }
-    public struct ContactList: Codable, Sendable {
-        public var contacts: [AccountRuntime.ContactView]
-        public init(contacts: [AccountRuntime.ContactView]) { self.contacts = contacts }
+    public struct ContactList: Codable, Sendable, Equatable {
+        public var contacts: [Contact]
+        public init(contacts: [Contact]) { self.contacts = contacts }
     }
-    public struct PresenceList: Codable, Sendable {
+    public struct PresenceList: Codable, Sendable, Equatable {
         public var presence: [Presence]
         public init(presence: [Presence]) { self.presence = presence }
     }

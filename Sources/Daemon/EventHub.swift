@@ -1,44 +1,6 @@
+import DaemonWire
 import Glibc
 import Synchronization
-
-/// Something a client should know about, as sent on the event stream (`GET /v1/events`). One
-/// flat JSON object per event; `type` says which fields are set (see docs/api.md).
-public struct DaemonEvent: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable {
-        case registration
-        case presence
-        case requestReceived = "request.received"
-        case requestSent = "request.sent"
-        case contactAdded = "contact.added"
-        case contactConfirmed = "contact.confirmed"
-        case contactRemoved = "contact.removed"
-        case deviceFound = "device.found"
-        case connectionRefused = "connection.refused"
-        /// A change could not be stored (`detail` says which); the daemon runs on without it.
-        case storageFailed = "storage.failed"
-    }
-
-    public var type: Kind
-    public var account: String
-    /// Milliseconds since 1970.
-    public var time: Int64
-    public var peer: String?
-    public var device: String?
-    public var state: String?
-    public var online: Bool?
-    public var confirmed: Bool?
-    public var banned: Bool?
-    public var conversationId: String?
-    public var displayName: String?
-    public var detail: String?
-
-    public init(_ type: Kind, account: String, peer: String? = nil) {
-        self.type = type
-        self.account = account
-        self.peer = peer
-        time = Int64((WallClock.unixNow * 1000).rounded())
-    }
-}
 
 /// Fans events out to every subscriber. A subscriber that does not keep up loses its oldest
 /// events (each stream buffers the newest 1,024), so a stuck client cannot grow the daemon.
@@ -63,6 +25,13 @@ public final class EventHub: Sendable {
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.streams.count } }
+}
+
+extension DaemonEvent {
+    /// An event that happens now (wall clock).
+    init(_ type: Kind, account: String, peer: String? = nil) {
+        self.init(type, account: account, peer: peer, time: WallClock.unixMilliseconds)
+    }
 }
 
 enum WallClock {
