@@ -54,6 +54,8 @@ public struct DHTConfig: Sendable {
 public enum DHTConstants {
     public static let bucketSize = 8
     public static let searchNodes = 14
+    /// How often a search with permanent puts or listens takes in nodes that became closer.
+    public static let searchRefreshInterval: Int64 = 60_000
     /// Nodes a value should reach; a node that knows this many closer peers than itself is too far.
     public static let targetNodes = 8
     public static let maxInFlightPerSearch = 4

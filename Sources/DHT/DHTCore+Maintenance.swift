@@ -42,7 +42,13 @@ extension DHTCore {
             let waiting = !s.gets.isEmpty || s.puts.contains { !$0.reported }
             searches[key] = s
             let preparedAndDone = s.isIdle && s.keepUntil != .distantPast && now >= s.keepUntil
-            if due || listenDue || waiting || s.isMaintenance || preparedAndDone { stepSearch(key, now: now) }
+            // Long-lived searches look at the routing table again now and then, so nodes that
+            // became the closest since get the values and the listens.
+            let refreshDue = (!s.puts.isEmpty || !s.listens.isEmpty) && now >= s.refreshAt
+            if refreshDue {
+                searches[key]?.refreshAt = now + DHTConstants.searchRefreshInterval
+            }
+            if due || listenDue || waiting || refreshDue || s.isMaintenance || preparedAndDone { stepSearch(key, now: now) }
         }
     }
 

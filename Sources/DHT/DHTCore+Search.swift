@@ -7,10 +7,12 @@ extension DHTCore {
     func stepSearch(_ key: SearchKey, now: Int64) {
         guard var s = searches[key] else { return }
         defer { if searches[key] != nil { searches[key] = s } }
-        if s.nodes.filter({ !$0.failed }).count < DHTConstants.bucketSize {
-            for n in table(key.family).closest(to: key.key, count: DHTConstants.searchNodes, goodOnly: false, now: now) {
-                s.addCandidate(id: n.id, address: n.address)
-            }
+        // Nodes we learnt of since the last step join the search when they are closer than its
+        // farthest (as OpenDHT's `onNewNode` does): a long-lived search (a permanent put, a
+        // listen) follows the network as it changes, instead of the nodes that were closest
+        // when it began.
+        for n in table(key.family).closest(to: key.key, count: DHTConstants.searchNodes, goodOnly: false, now: now) {
+            s.addCandidate(id: n.id, address: n.address)
         }
         var budget = DHTConstants.maxInFlightPerSearch - s.nodes.reduce(0) { $0 + $1.freshInFlight }
 
@@ -84,7 +86,11 @@ extension DHTCore {
 
     private func announce(_ s: inout Search, now: Int64) {
         let targets = s.closestResponsive(DHTConstants.bucketSize).filter { $0.isSynced(now: now) }
-        for p in s.puts.indices where now >= s.puts[p].nextAnnounce {
+        for p in s.puts.indices {
+            // Between re-announcements a permanent value still goes to every node that has
+            // become one of the closest since (the network grew, a node left): otherwise a value
+            // put as we joined stays on the nodes closest then, and a reader who finds the true
+            // closest finds nothing until the next round, days away for a certificate.
             let valueId = s.puts[p].value.id
             for node in targets where !node.acked.contains(valueId) {
                 guard let i = s.index(of: node.id), !hasRequest(s.nodes[i], .put(valueId: valueId)) else { continue }

@@ -78,6 +78,8 @@ struct Search {
     var isMaintenance = false
     /// Set by ``DHTCore/prepare(_:now:)``: kept synced, even with no operation, until then.
     var keepUntil: Int64 = .distantPast
+    /// When a long-lived search next looks at the routing table for closer nodes.
+    var refreshAt: Int64 = .distantPast
     var lastActivity: Int64
 
     init(key: SearchKey, now: Int64) {

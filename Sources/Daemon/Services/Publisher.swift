@@ -24,12 +24,16 @@ public struct Publisher: Sendable {
     /// Puts everything at once; throws the first failure (the others still went out).
     public func publish() async throws(DaemonError) {
         let (node, announcement, revocationList, account, crlID) = (node, announcement, revocationList, context.account, context.scheduler.randomID())
-        async let certificate: Void = { _ = try await node.publishCertificate() }()
-        async let announced: Void = { _ = try await node.put(InfoHash(account), announcement, permanent: true) }()
-        async let revocation: Void = { if let revocationList { _ = try await node.publishRevocationList(revocationList, account: account, id: crlID) } }()
+        async let certificate = node.publishCertificate()
+        async let announced = node.put(InfoHash(account), announcement, permanent: true)
+        async let revocation = { () async throws -> Int in
+            guard let revocationList else { return 0 }
+            return try await node.publishRevocationList(revocationList, account: account, id: crlID)
+        }()
         do {
-            _ = try await (certificate, announced, revocation)
-            context.logger.info("device announced", metadata: ["device": "\(context.device.shortID)"])
+            let stored = try await (certificate, announced, revocation)
+            context.logger.info("device announced", metadata: ["device": "\(context.device.shortID)", "certificateOn": "\(stored.0)",
+                                                              "announcementOn": "\(stored.1)", "revocationListOn": "\(stored.2)"])
         } catch {
             throw .network("publishing our device: \(error)")
         }
