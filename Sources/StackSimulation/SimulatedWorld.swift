@@ -92,6 +92,8 @@ public final class SimulatedWorld: @unchecked Sendable {
                 if let first = nodes.first { try? await node.bootstrap([first.localAddress], timeout: .seconds(30)) }
                 nodes.append(node)
             }
+            // A network that has been running for a while, as the one a device joins is.
+            try? await sim.clock.sleep(for: .seconds(60))
             var outcome: Result<T, any Error>
             do {
                 let world = try SimulatedWorld(simulation: sim, pool: pool, accounts: accounts, bootstrap: nodes[0], rng: rng)

@@ -9,9 +9,10 @@ import Testing
 /// Announcements keep their real 10-minute lifetime, which takes no real time here.
 @Suite(.timeLimit(.minutes(5)))
 struct ContactLifecycleTests {
-    @Test func requestDeclineAcceptPresenceBan() async throws {
+    @Test(arguments: [UInt64(3), 11, 12])
+    func requestDeclineAcceptPresenceBan(seed: UInt64) async throws {
         let pool = try await TestPool.get()
-        try await SimulatedWorld.run(accounts: 2, pool: pool, seed: 3, loss: 0.02) { w in
+        try await SimulatedWorld.run(accounts: 2, pool: pool, seed: seed, loss: 0.02) { w in
             let (alice, bob) = (w.id(0), w.id(1))
             try await w.start(0)
             try await w.start(1)
@@ -56,9 +57,10 @@ struct ContactLifecycleTests {
         }
     }
 
-    @Test func presenceGoesOfflineAndStateSurvivesARestart() async throws {
+    @Test(arguments: [UInt64(4), 13, 14])
+    func presenceGoesOfflineAndStateSurvivesARestart(seed: UInt64) async throws {
         let pool = try await TestPool.get()
-        try await SimulatedWorld.run(accounts: 2, pool: pool, seed: 4, loss: 0.02) { w in
+        try await SimulatedWorld.run(accounts: 2, pool: pool, seed: seed, loss: 0.02) { w in
             let (alice, bob) = (w.id(0), w.id(1))
             try await w.start(0)
             try await w.start(1)
@@ -84,9 +86,10 @@ struct ContactLifecycleTests {
         }
     }
 
-    @Test func bothDevicesOfAnAccountReceiveTheRequest() async throws {
+    @Test(arguments: [UInt64(5), 15, 16])
+    func bothDevicesOfAnAccountReceiveTheRequest(seed: UInt64) async throws {
         let pool = try await TestPool.get()
-        try await SimulatedWorld.run(accounts: 2, pool: pool, seed: 5) { w in
+        try await SimulatedWorld.run(accounts: 2, pool: pool, seed: seed, loss: 0.02) { w in
             let (alice, bob) = (w.id(0), w.id(1))
             let laptop = try w.addDevice(of: 0)
             try await w.start(0)

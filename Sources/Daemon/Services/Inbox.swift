@@ -10,8 +10,9 @@ import SecureDHT
 /// get here. The inbox parses them, checks the sender's device chain, remembers what it has
 /// seen (a value is handled once, across restarts) and routes them by kind.
 public actor Inbox {
-    /// Certificate lookups retried (after 3, 6 and 12 s) before a request is given up.
-    static let certificateRetries = 3
+    /// Certificate lookups retried (after 3, 6, 12… s, about 3 minutes in all) before a request
+    /// is given up until it is received again (after a restart: the listen shows a value once).
+    static let certificateRetries = 6
 
     /// What the inbox hands on.
     public enum Delivery: Sendable {
