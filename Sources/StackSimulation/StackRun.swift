@@ -36,6 +36,8 @@ final class StackRun: @unchecked Sendable {
     var presenceSamples = 0
     var presenceCorrect = 0
     var hostileRequestsShown = 0
+    /// Connection requests from attackers that reached an honest account (proof the attacks land).
+    var attacksSeen = 0
 
     init(scenario: StackScenario, simulation: Simulation, pool: IdentityPool) {
         self.scenario = scenario
@@ -185,6 +187,8 @@ final class StackRun: @unchecked Sendable {
                     if !account.hostile { answer(pair) }
                 case .contactConfirmed:
                     if let peer { confirmed.insert(Pair(from: account.index, to: peer)) }
+                case .connectionRefused:
+                    if !account.hostile { attacksSeen += 1 }
                 default: break
                 }
             }

@@ -60,7 +60,7 @@ extension StackRun {
             deliveryP50Ms: percentile(0.5), deliveryP99Ms: percentile(0.99),
             requestsAccepted: accepted.count, confirmationsSeen: accepted.intersection(confirmed).count,
             presenceAccuracy: presenceSamples == 0 ? 0 : Double(presenceCorrect) / Double(presenceSamples), presenceSamples: presenceSamples,
-            hostileRequestsShown: hostileRequestsShown,
+            hostileRequestsShown: hostileRequestsShown, hostileConnectionRequests: attacksSeen,
             simulatedSeconds: Double(elapsed) / 1000, wallSeconds: wallSeconds, bytesPerAccount: bytesPerAccount,
             datagrams: sim.network.datagramsDelivered, datagramsLost: sim.network.datagramsLost, jobs: sim.executor.jobsRun,
             traceLines: trace.lines.count)

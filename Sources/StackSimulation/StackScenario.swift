@@ -51,6 +51,8 @@ public struct StackScenario: Sendable {
         /// Values from hostile accounts an honest account showed as a request (valid requests
         /// from real accounts, with their oversized profile dropped).
         public var hostileRequestsShown: Int
+        /// Attackers' connection requests that reached honest accounts (and were refused).
+        public var hostileConnectionRequests: Int
         public var simulatedSeconds: Double
         public var wallSeconds: Double
         /// Resident memory the accounts added, per account (0 when not measured).

@@ -66,7 +66,8 @@ struct RafikiSim: AsyncParsableCommand {
             delivery time            p50 \(r.deliveryP50Ms) ms, p99 \(r.deliveryP99Ms) ms (simulated)
             confirmations            \(r.confirmationsSeen)/\(r.requestsAccepted) accepted requests confirmed at the sender
             presence accuracy        \(String(format: "%.1f", r.presenceAccuracy * 100)) % of \(r.presenceSamples) samples
-            hostile requests shown   \(r.hostileRequestsShown)
+            hostile requests shown   \(r.hostileRequestsShown) (valid requests from the attackers' real accounts)
+            attacks that landed      \(r.hostileConnectionRequests) connection requests refused
             simulated / wall         \(String(format: "%.0f", r.simulatedSeconds)) s in \(String(format: "%.1f", r.wallSeconds)) s
             memory per account       \(r.bytesPerAccount / 1024) KiB
             datagrams                \(r.datagrams) delivered, \(r.datagramsLost) lost; \(r.jobs) jobs
