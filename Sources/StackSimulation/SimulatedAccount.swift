@@ -36,7 +36,7 @@ final class SimulatedAccount: @unchecked Sendable {
     var device: PublicKeyID { member.device.shortID }
 
     init(index: Int, member: IdentityPool.Member, hostile: Bool, simulation: Simulation, bootstrap: [PeerAddress],
-         nodeId: InfoHash, announcementId: UInt64) throws {
+         nodeId: InfoHash, announcementId: UInt64, pendingRequestLimit: Int = 1000) throws {
         self.index = index
         self.member = member
         self.hostile = hostile
@@ -47,7 +47,7 @@ final class SimulatedAccount: @unchecked Sendable {
         runtime = AccountRuntime(
             device: member.device, accountID: member.archive.accountID, announcement: announcement,
             revocationList: member.archive.revocationList, database: database,
-            settings: AccountRuntime.RuntimeSettings(bootstrap: bootstrap, pendingRequestLimit: 1000), events: events,
+            settings: AccountRuntime.RuntimeSettings(bootstrap: bootstrap, pendingRequestLimit: pendingRequestLimit), events: events,
             logger: Self.logger(index), scheduler: simulation.scheduler,
             nodes: SimulatedNodeFactory(simulation: simulation))
     }

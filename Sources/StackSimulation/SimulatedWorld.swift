@@ -37,13 +37,15 @@ public final class SimulatedWorld: @unchecked Sendable {
         }
     }
 
-    init(simulation: Simulation, pool: IdentityPool, accounts count: Int, bootstrap: SimulatedDHTNode, rng: DeterministicRNG) throws {
+    init(simulation: Simulation, pool: IdentityPool, accounts count: Int, bootstrap: SimulatedDHTNode, rng: DeterministicRNG,
+         pendingRequestLimit: Int) throws {
         var rng = rng
         self.simulation = simulation
         var accounts: [SimulatedAccount] = []
         for i in 0..<count {
             accounts.append(try SimulatedAccount(index: i, member: pool.members[i], hostile: false, simulation: simulation,
-                                                 bootstrap: [bootstrap.localAddress], nodeId: InfoHash.random(using: &rng), announcementId: rng.next()))
+                                                 bootstrap: [bootstrap.localAddress], nodeId: InfoHash.random(using: &rng), announcementId: rng.next(),
+                                                 pendingRequestLimit: pendingRequestLimit))
         }
         self.accounts = accounts
         self.rng = rng
@@ -77,6 +79,7 @@ public final class SimulatedWorld: @unchecked Sendable {
     /// Runs `body` in a new world of `accounts` accounts (from `pool`) around a network of
     /// `infrastructure` plain nodes.
     public static func run<T: Sendable>(accounts: Int, pool: IdentityPool, seed: UInt64 = 1, loss: Double = 0, infrastructure: Int = 8,
+                                        pendingRequestLimit: Int = 1000,
                                         _ body: @escaping @Sendable (SimulatedWorld) async throws -> T) async throws -> T {
         var settings = VirtualNetwork.Settings()
         settings.seed = seed
@@ -96,7 +99,8 @@ public final class SimulatedWorld: @unchecked Sendable {
             try? await sim.clock.sleep(for: .seconds(60))
             var outcome: Result<T, any Error>
             do {
-                let world = try SimulatedWorld(simulation: sim, pool: pool, accounts: accounts, bootstrap: nodes[0], rng: rng)
+                let world = try SimulatedWorld(simulation: sim, pool: pool, accounts: accounts, bootstrap: nodes[0], rng: rng,
+                                               pendingRequestLimit: pendingRequestLimit)
                 do { outcome = .success(try await body(world)) } catch { outcome = .failure(error) }
                 for a in world.accounts where a.online { await world.stop(a.index) }
             } catch {
@@ -107,6 +111,19 @@ public final class SimulatedWorld: @unchecked Sendable {
         }
         guard let result else { throw WorldError.stalled }
         return try result.get()
+    }
+
+    /// A node of the network that is no account: SecureDHT over a plain simulated node, with
+    /// `identity` (its certificate published) or without. For tests that play an attacker or
+    /// need raw access.
+    public func plainNode(identity: DeviceIdentity? = nil) async throws -> (raw: SimulatedDHTNode, secure: SecureDHTNode) {
+        var config = DHTConfig()
+        SecureDHTNode.enforcePolicies(on: &config)
+        let raw = simulation.addNode(config: config)
+        try await raw.bootstrap([bootstrap.localAddress], timeout: .seconds(30))
+        let secure = SecureDHTNode(node: raw, identity: identity)
+        if identity != nil { try await secure.publishCertificate() }
+        return (raw, secure)
     }
 
     public func runtime(_ i: Int) -> AccountRuntime { accounts[i].runtime }

@@ -114,42 +114,6 @@ struct HostileInputTests {
         await network.stop()
     }
 
-    /// Requests from 24 real accounts (each with its own CA, account and device keys and its
-    /// certificate on the DHT) over the network, against a cap of 16: 16 are kept and shown, the
-    /// rest are dropped, and the list pages cleanly.
-    @Test func requestsFromManyRealAccountsStopAtTheCap() async throws {
-        let network = try await TestNetwork()
-        let d = TestDaemon(network: network)
-        defer { d.remove() }
-        try await d.start()
-        let me = try await d.createAccount("Me")
-        try await d.recorder.wait("registered") { $0.type == .registration && $0.state == "registered" }
-        let target = try #require(PublicKeyID(hex: me.device))
-        let senders = try await withThrowingTaskGroup(of: (AccountArchive, DeviceIdentity).self) { group in
-            for _ in 0..<24 { group.addTask { try await AccountFactory.create(bits: 2048) } }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-        let carrier = try await Self.node(network, identity: senders[0].1)
-        let deviceKey = try #require(try await carrier.findCertificate(InfoHash(target)).leaf.rsaPublicKey)
-        for (i, (_, device)) in senders.enumerated() {
-            try await carrier.put(InfoHash(device.shortID), CertificateValue.make(device.chain))
-            let request = TrustRequest(payload: VCard.make(displayName: "flood \(i)")).value(id: UInt64(100 + i))
-            try await carrier.put(DeviceDirectory.inbox(of: target), request.encrypted(to: deviceKey, signedBy: device.key))
-        }
-        let runtime = try await d.daemon.runtime(me.id)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try runtime.database.requestCount() < 16, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        try await Task.sleep(for: .seconds(3))  // the other 8 arrive and are dropped
-        #expect(try runtime.database.requestCount() == 16)
-        let seen = try await Self.pendingSenders(d, account: me.id, pageSize: 5)
-        #expect(seen.count == 16 && Set(seen).isSubset(of: Set(senders.map { $0.0.accountID.hex })))
-        #expect(d.recorder.all.filter { $0.type == .requestReceived }.count == 16)
-
-        await carrier.shutdown()
-        await d.stop()
-        await network.stop()
-    }
-
     /// 1,000 requests from distinct accounts reach the rules and the store (the network part is
     /// covered above): the pending list stops at the configured cap, pages cleanly, and the first
     /// requests are untouched.
