@@ -1,4 +1,5 @@
 import DHT
+import Scheduling
 
 /// A DHT node of a ``Simulation``: a ``DHTCore`` on the virtual network behind the same
 /// interface as a node on UDP sockets, so SecureDHT and the daemon's services run on it unchanged.
@@ -35,7 +36,7 @@ public final class SimulatedDHTNode: DHTNodeProtocol, @unchecked Sendable {
 
     public func bootstrap(_ addresses: [PeerAddress], timeout: Duration) async throws {
         network.with(index) { core, now in for a in addresses { core.bootstrap(a, now: now) } }
-        let deadline = simulation.now + Self.milliseconds(timeout)
+        let deadline = simulation.now + timeout.wholeMilliseconds
         while simulation.now < deadline && !stopped {
             if network.nodes[index]?.isConnected == true {
                 // As on UDP: a moment for the neighbourhood lookup to fill the routing table.
@@ -133,10 +134,5 @@ public final class SimulatedDHTNode: DHTNodeProtocol, @unchecked Sendable {
         case .pong:
             break
         }
-    }
-
-    public static func milliseconds(_ d: Duration) -> Int64 {
-        let (s, atto) = d.components
-        return s * 1000 + atto / 1_000_000_000_000_000
     }
 }

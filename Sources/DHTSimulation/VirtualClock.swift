@@ -27,8 +27,7 @@ public final class VirtualClock: ServiceClock {
     public var unixMilliseconds: Int64 { state.withLock { $0.now } }
 
     public func sleep(for duration: Duration) async throws {
-        let (seconds, atto) = duration.components
-        let ms = max(0, seconds * 1000 + atto / 1_000_000_000_000_000)
+        let ms = max(0, duration.wholeMilliseconds)
         let id = state.withLock { s -> UInt64 in
             s.seq += 1
             return s.seq

@@ -24,3 +24,12 @@ public struct SystemClock: ServiceClock {
         try await Task.sleep(for: duration)
     }
 }
+
+extension Duration {
+    /// The duration in whole milliseconds (rounded down), as the DHT core and the virtual
+    /// clock count time.
+    public var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,3 +1,4 @@
+import Scheduling
 import DaemonWire
 import DHT
 import DHTSimulation
@@ -154,7 +155,7 @@ public final class SimulatedWorld: @unchecked Sendable {
     @discardableResult
     public func wait(_ i: Int, _ what: String, within: Duration = .seconds(600), after: Int = 0,
                      _ predicate: (DaemonEvent) -> Bool) async throws -> DaemonEvent {
-        let deadline = simulation.now + SimulatedDHTNode.milliseconds(within)
+        let deadline = simulation.now + within.wholeMilliseconds
         while true {
             if let e = recorded[i].dropFirst(after).first(where: predicate) { return e }
             guard simulation.now < deadline else { throw WorldError.timedOut(what, seen: recorded[i]) }
