@@ -89,6 +89,8 @@ let package = Package(
         // Debian's libargon2 (the archive password KDF) and zlib (archive compression).
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's mallopt, for rafikid's arena limit.
+        .systemLibrary(name: "CMalloc"),
         // Jami accounts: RSA keys, the CA -> account -> device certificate chain, CRLs, archives.
         .target(
             name: "Identity",
@@ -202,7 +204,9 @@ let package = Package(
         .executableTarget(
             name: "rafikid",
             dependencies: [
-                "Daemon", "DaemonAPI", "DaemonWire",
+                "Daemon", "DaemonAPI", "DaemonWire", "CMalloc",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,7 +5,15 @@ import Synchronization
 /// Fans events out to every subscriber. A subscriber that does not keep up loses its oldest
 /// events (each stream buffers the newest 1,024), so a stuck client cannot grow the daemon.
 public final class EventHub: Sendable {
-    private let subscribers = Mutex<(next: Int, streams: [Int: AsyncStream<DaemonEvent>.Continuation])>((0, [:]))
+    private struct State {
+        var next = 0
+        var streams: [Int: AsyncStream<DaemonEvent>.Continuation] = [:]
+        var counters: [Int: AsyncStream<Int>.Continuation] = [:]
+
+        /// Tells every counter watcher the new number of subscribers.
+        func announce() { for c in counters.values { c.yield(streams.count) } }
+    }
+    private let subscribers = Mutex(State())
 
     public init() {}
 
@@ -14,9 +22,29 @@ public final class EventHub: Sendable {
         let id = subscribers.withLock { s in
             s.next += 1
             s.streams[s.next] = continuation
+            s.announce()
             return s.next
         }
-        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.streams.removeValue(forKey: id) } }
+        continuation.onTermination = { [weak self] _ in
+            self?.subscribers.withLock { s in
+                s.streams.removeValue(forKey: id)
+                s.announce()
+            }
+        }
+        return stream
+    }
+
+    /// The number of subscribers now, then each time it changes: lets a client (or a test) know
+    /// that a stream it opened is subscribed, without polling `/v1/status`.
+    public func subscriberCounts() -> AsyncStream<Int> {
+        let (stream, continuation) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = subscribers.withLock { s in
+            s.next += 1
+            s.counters[s.next] = continuation
+            continuation.yield(s.streams.count)
+            return s.next
+        }
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.counters.removeValue(forKey: id) } }
         return stream
     }
 

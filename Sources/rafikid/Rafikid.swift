@@ -36,6 +36,7 @@ struct Rafikid: AsyncParsableCommand {
     @Option(help: ArgumentHelp("RSA key size for new keys.", visibility: .hidden)) var keyBits = 4096
 
     func run() async throws {
+        ProcessTuning.apply()
         let home = DaemonHome(root: self.home.map { URL(fileURLWithPath: $0) })
         var logger = Logger(label: "rafikid")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -11,6 +11,7 @@ import TestSupport
 /// call it and how long connections live.
 struct APIServerUnderTest: Sendable {
     let home: DaemonHome
+    let daemon: Daemon
     let token: String
     /// The TCP port, or 0 on a Unix socket.
     let port: Int
@@ -84,7 +85,7 @@ func withAPIServer<T: Sendable>(
     let running = Task { try await group.run() }
     var it = ports.makeAsyncIterator()
     guard let port = await it.next() else { throw TestFailure("API did not start") }
-    let server = APIServerUnderTest(home: home, token: token, port: socketPath == nil ? port : 0, socketPath: socketPath)
+    let server = APIServerUnderTest(home: home, daemon: daemon, token: token, port: socketPath == nil ? port : 0, socketPath: socketPath)
     do {
         let result = try await body(server)
         await group.triggerGracefulShutdown()

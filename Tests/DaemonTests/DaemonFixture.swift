@@ -179,28 +179,63 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// Everything a daemon published, and a way to wait for one event.
 final class EventRecorder: Sendable {
-    private final class Box: Sendable { let events = Mutex<[DaemonEvent]>([]) }
+    private struct Waiter {
+        let predicate: @Sendable (DaemonEvent) -> Bool
+        let continuation: CheckedContinuation<DaemonEvent, any Error>
+    }
+    private struct State {
+        var events: [DaemonEvent] = []
+        var waiters: [Int: Waiter] = [:]
+        var nextWaiter = 0
+    }
+    private final class Box: Sendable { let state = Mutex(State()) }
     private let box = Box()
     private let task: Task<Void, Never>
 
     init(_ hub: EventHub) {
         let stream = hub.subscribe()
         let box = box
-        task = Task { for await e in stream { box.events.withLock { $0.append(e) } } }
+        task = Task {
+            for await e in stream {
+                let matched = box.state.withLock { s in
+                    s.events.append(e)
+                    let ids = s.waiters.filter { $0.value.predicate(e) }.map(\.key)
+                    return ids.compactMap { s.waiters.removeValue(forKey: $0) }
+                }
+                for w in matched { w.continuation.resume(returning: e) }
+            }
+        }
     }
 
     deinit { task.cancel() }
 
-    var all: [DaemonEvent] { box.events.withLock { $0 } }
+    var all: [DaemonEvent] { box.state.withLock { $0.events } }
 
-    /// Waits (polling every 50 ms) until an event matching `predicate` was recorded.
+    /// Waits until an event matching `predicate` was recorded (woken by the event itself, no
+    /// polling); fails after `timeout`, listing what was seen.
     @discardableResult
     func wait(_ what: String, timeout: Duration = .seconds(60), _ predicate: @escaping @Sendable (DaemonEvent) -> Bool) async throws -> DaemonEvent {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let e = box.events.withLock({ $0.first(where: predicate) }) { return e }
-            try await Task.sleep(for: .milliseconds(50))
+        let box = box
+        let id = box.state.withLock { s in
+            s.nextWaiter += 1
+            return s.nextWaiter
         }
-        throw TestFailure("timed out waiting for \(what); saw \(all.map { "\($0.type.rawValue) \($0.peer ?? "")" })")
+        let deadline = Task {
+            try? await Task.sleep(for: timeout)  // a bound on the wait, cancelled when it ends
+            box.state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(throwing: TestFailure("timed out"))
+        }
+        defer { deadline.cancel() }
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let hit: DaemonEvent? = box.state.withLock { s in
+                    if let e = s.events.first(where: predicate) { return e }
+                    s.waiters[id] = Waiter(predicate: predicate, continuation: continuation)
+                    return nil
+                }
+                if let hit { continuation.resume(returning: hit) }
+            }
+        } catch {
+            throw TestFailure("timed out waiting for \(what); saw \(all.map { "\($0.type.rawValue) \($0.peer ?? "")" })")
+        }
     }
 }

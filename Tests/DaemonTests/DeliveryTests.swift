@@ -65,51 +65,6 @@ struct DeliveryTests {
         }
     }
 
-    /// Bob's announcement is on the DHT but his certificate is not (yet): Alice cannot check his
-    /// device, so she does not send. When the certificate shows up she sends all the same,
-    /// without waiting for Bob to announce himself again (before: not until the next
-    /// announcement, 10 minutes away).
-    @Test func aRequestWaitsForTheCertificateAndThenGoesOut() async throws {
-        try await withTestNetwork { network in
-            let a = TestDaemon(network: network), b = TestDaemon(network: network)
-            try await a.start()
-            try await b.start()
-            let alice = try await a.createAccount("Alice"), bob = try await b.createAccount("Bob")
-            try await b.recorder.wait("Bob registered") { $0.type == .registration && $0.state == "registered" }
-            let account = try #require(PublicKeyID(hex: bob.id)), device = try #require(PublicKeyID(hex: bob.device))
-
-            // A plain node keeps copies of Bob's announcement and certificate.
-            let probe = try await network.plainNode()
-            let announcements = try await probe.get(InfoHash(account), query: Query(where: [.valueType(ValueType.userData.id)]))
-            let certificates = try await probe.get(InfoHash(device), query: Query(where: [.valueType(ValueType.certificate.id)]))
-            try #require(!announcements.isEmpty && !certificates.isEmpty)
-
-            // Nothing of Bob's is left anywhere (Alice's node and the probe may hold copies too:
-            // a permanent value also goes to nodes that become the closest later), then only his
-            // announcement comes back, from a fresh node.
-            await b.stop()
-            await a.stop()
-            await probe.shutdown()
-            try await network.restartBootstrap()
-            let putter = try await network.plainNode()
-            let aliceBack = TestDaemon(network: network, home: a.home.root)
-            try await aliceBack.start()
-            try await aliceBack.recorder.wait("Alice registered again") { $0.type == .registration && $0.state == "registered" }
-            for v in announcements { _ = try await putter.put(InfoHash(account), v) }
-
-            _ = try await aliceBack.client.call(.POST, "/v1/accounts/\(alice.id)/contacts", body: API.AddContact(peer: bob.id), as: AccountRuntime.ContactView.self)
-            try await aliceBack.recorder.wait("Alice sees Bob's announcement", timeout: .seconds(30)) {
-                $0.type == .presence && $0.peer == bob.id && $0.online == true
-            }
-            try await Task.sleep(for: .seconds(3))  // her lookups of his certificate find nothing
-            #expect(!aliceBack.recorder.all.contains { $0.type == .requestSent })
-            for v in certificates { _ = try await putter.put(InfoHash(device), v) }
-            try await aliceBack.recorder.wait("the request sent once the certificate is found", timeout: .seconds(40)) {
-                $0.type == .requestSent && $0.peer == bob.id
-            }
-        }
-    }
-
     @Test func theScheduleGrowsThreefoldUpToAnHour() {
         let schedule = DeliverySchedule()
         #expect((1...8).map { schedule.delay(afterAttempt: $0) / 1000 } == [5, 15, 45, 135, 405, 1215, 3600, 3600])

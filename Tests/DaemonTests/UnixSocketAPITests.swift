@@ -35,9 +35,7 @@ struct UnixSocketAPITests {
                 return !(event.type == .registration && event.state == "registered")
             }
         }
-        while try await client.call(.GET, "/v1/status", as: API.Status.self).eventSubscribers <= status.eventSubscribers {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        for await n in d.daemon.events.subscriberCounts() where n > status.eventSubscribers { break }
         let me = try await d.createAccount("Over a socket")
         try await watcher.value  // the suite's time limit bounds it
         let seen = lines.all.withLock { $0 }
