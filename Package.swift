@@ -213,10 +213,9 @@ let package = Package(
             ],
             exclude: ["exports.map"],
             swiftSettings: strict,
-            // Release only, for an idle daemon's memory (Scripts/memory/measure.py): the Swift
-            // runtime and Foundation linked in (only what is used, no private copies of 20 MiB of
-            // shared libraries), lld with packed relative relocations (3.4 MiB of `.rela.dyn`
-            // becomes a few KiB) and no exported symbols.
+            // Release only, for an idle daemon's memory (Scripts/memory/measure.py): lld with
+            // packed relative relocations (3.4 MiB of `.rela.dyn` becomes a few KiB) and no
+            // exported symbols (1.8 MiB of dynamic symbol tables).
             linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                                            "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/rafikid/exports.map"], .when(configuration: .release))]),
         // For tests and benchmarks: a throwaway PostgreSQL server, and blocking work kept off the

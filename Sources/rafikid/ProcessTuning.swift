@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// Settings that keep an idle daemon small, applied before anything allocates or starts a thread.
+/// Settings that keep an idle daemon small, applied first thing in `run()`, before NIO starts
+/// its threads.
 ///
 /// glibc gives each thread that allocates its own malloc arena (up to 8 per core), each keeping
 /// freed memory around; the daemon's work is I/O-bound, so two arenas are enough. NIO's shared
