@@ -10,6 +10,7 @@ import Testing
 /// device, so she does not send. When the certificate shows up she sends all the same, without
 /// waiting for Bob to announce himself again (10 minutes away). Moved here from loopback UDP,
 /// where "nothing was sent" needed a real sleep.
+extension StackSimulationSuite {
 @Suite(.timeLimit(.minutes(3)))
 struct CertificateWaitTests {
     @Test(arguments: [UInt64(5), 6])
@@ -32,4 +33,5 @@ struct CertificateWaitTests {
             try await w.wait(0, "the request sent once the certificate is found") { $0.type == .requestSent && $0.peer == bob.hex }
         }
     }
+}
 }

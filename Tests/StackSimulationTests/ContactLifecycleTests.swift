@@ -7,6 +7,7 @@ import Testing
 /// The contact lifecycle among complete account stacks (the daemon's services and SQLite state
 /// over SecureDHT) on the simulated DHT: virtual time, real crypto, no sockets, no sleeps.
 /// Announcements keep their real 10-minute lifetime, which takes no real time here.
+extension StackSimulationSuite {
 @Suite(.timeLimit(.minutes(5)))
 struct ContactLifecycleTests {
     @Test(arguments: [UInt64(3), 11, 12])
@@ -106,4 +107,5 @@ struct ContactLifecycleTests {
             try await w.wait(1, "confirmation at Bob") { $0.type == .contactConfirmed && $0.peer == alice.hex }
         }
     }
+}
 }

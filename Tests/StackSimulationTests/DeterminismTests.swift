@@ -6,6 +6,7 @@ import Testing
 
 /// Same seed, same trace: `rafiki-sim` run twice (each a process of its own, as a user runs it)
 /// writes the same event trace, line for line, and the same report; another seed does not.
+extension StackSimulationSuite {
 @Suite(.timeLimit(.minutes(8)))
 struct DeterminismTests {
     static var productsDirectory: URL {
@@ -50,4 +51,5 @@ struct DeterminismTests {
         #expect(try stable(first.report) == stable(second.report))
         #expect(first.trace != other.trace)
     }
+}
 }

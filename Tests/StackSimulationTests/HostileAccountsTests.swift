@@ -5,6 +5,7 @@ import Testing
 /// connection requests, DHT floods and listen squatting (see `StackRun+Hostile`). The honest
 /// accounts' figures hold: their requests are delivered and presence stays as accurate as
 /// without attackers, in the same network with the same seed.
+extension StackSimulationSuite {
 @Suite(.timeLimit(.minutes(10)))
 struct HostileAccountsTests {
     @Test func honestFiguresHoldUnderAttack() async throws {
@@ -29,4 +30,5 @@ struct HostileAccountsTests {
         #expect(attacked.presenceAccuracy >= calm.presenceAccuracy - 0.1, "presence \(attacked.presenceAccuracy) under attack, \(calm.presenceAccuracy) without")
         #expect(attacked.confirmationsSeen >= attacked.requestsAccepted * 8 / 10)
     }
+}
 }

@@ -10,6 +10,7 @@ import Testing
 /// Forged, malformed and oversized inbox values, and more requests than the cap, sent to a
 /// complete account stack by nodes an attacker runs: each is dropped by the service that owns it,
 /// nothing else is stored. Waiting to be sure nothing more arrives costs no real time here.
+extension StackSimulationSuite {
 @Suite(.timeLimit(.minutes(4)))
 struct HostileInboxTests {
     @Test func forgedAndMalformedInboxValuesAreDropped() async throws {
@@ -79,4 +80,5 @@ struct HostileInboxTests {
             #expect(w.events(0).filter { $0.type == .requestReceived }.count == 16)
         }
     }
+}
 }

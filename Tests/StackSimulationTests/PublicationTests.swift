@@ -10,6 +10,7 @@ import Testing
 /// meanwhile: a permanent put goes to nodes that become the closest after its first round, not
 /// only at its next re-announcement (days away for a certificate). Found by rafiki-sim, where
 /// one account in ten could not be sent a request because its certificate was not found.
+extension StackSimulationSuite {
 @Suite(.timeLimit(.minutes(3)))
 struct PublicationTests {
     @Test(arguments: [UInt64(9), 10])
@@ -38,4 +39,5 @@ struct PublicationTests {
             #expect(missing.isEmpty, "certificates not found: accounts \(missing)")
         }
     }
+}
 }
