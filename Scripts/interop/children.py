@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
+import urllib.request
 
 
 _libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -98,6 +99,32 @@ def poll(what, fn, timeout, interval=0.2):
         if time.monotonic() >= deadline:
             raise TimeoutError("%s: not within %.0f s" % (what, timeout))
         time.sleep(interval)
+
+
+def start_rafikid(binary, home, bootstrap, log, log_level=None, timeout=60):
+    """Starts rafikid on a free API port and waits for its ready line: (process, API URL, token).
+    The process is stopped again when it does not come up."""
+    argv = [binary, "--home", home, "--api-port", "0", "--bootstrap", bootstrap]
+    if log_level:
+        argv += ["--log-level", log_level]
+    p = spawn(argv, stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        ready = Lines(p.stdout).next(timeout, "rafikid's ready line (%s)" % home).strip()
+        if not ready.startswith("ready "):
+            raise RuntimeError("rafikid did not start: %r (see its log)" % ready)
+    except BaseException:
+        stop(p)
+        raise
+    with open(os.path.join(home, "api-token")) as f:
+        return p, ready.split(" ", 1)[1], f.read().strip()
+
+
+def api(url, token, method, path, body=None, timeout=120):
+    """One call to rafikid's API: the decoded JSON answer (None for an empty one)."""
+    req = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read() or b"null")
 
 
 class EventStream:

@@ -23,10 +23,8 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 
 import children
 
@@ -81,21 +79,11 @@ def main():
 
         def start(name):
             home = os.path.join(args.workdir, name)
-            log = open(home + ".log", "w")
-            p = children.spawn([args.rafikid, "--home", home, "--api-port", "0", "--bootstrap", bs.addr, "--log-level", args.log_level],
-                               stdout=subprocess.PIPE, stderr=log, text=True)
+            p, url, token = children.start_rafikid(args.rafikid, home, bs.addr, open(home + ".log", "w"), args.log_level)
             daemons.append(p)
-            ready = children.Lines(p.stdout).next(60, "rafikid %s's ready line" % name).strip()
-            if not ready.startswith("ready "):
-                raise RuntimeError("rafikid %s did not start: %r (see %s.log)" % (name, ready, home))
-            token = open(os.path.join(home, "api-token")).read().strip()
-            return p, home, ready.split(" ", 1)[1], token
+            return p, home, url, token
 
-        def api(url, token, method, path, body=None):
-            req = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=120) as r:
-                return json.loads(r.read() or b"null")
+        api = children.api
 
         ra, ra_home, ra_url, ra_tok = start("RA")
         rb, rb_home, rb_url, rb_tok = start("RB")

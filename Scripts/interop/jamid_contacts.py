@@ -55,11 +55,7 @@ def main():
 
         home = os.path.join(args.workdir, "rafiki-home")
         daemon_log = open(os.path.join(args.workdir, "rafikid.log"), "w")
-        daemon = children.spawn([args.rafikid, "--home", home, "--api-port", "0", "--bootstrap", bs.addr],
-                                stdout=subprocess.PIPE, stderr=daemon_log, text=True)
-        ready = children.Lines(daemon.stdout).next(60, "rafikid's ready line").strip()
-        if not ready.startswith("ready "):
-            raise RuntimeError("rafikid did not start: %r" % ready)
+        daemon, _, _ = children.start_rafikid(args.rafikid, home, bs.addr, daemon_log)
 
         def rafiki(*argv, check=True):
             p = subprocess.run([args.rafiki] + list(argv) + ["--home", home], capture_output=True, text=True, timeout=180)

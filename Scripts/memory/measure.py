@@ -16,10 +16,8 @@ import collections
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../interop"))
 import children  # noqa: E402
@@ -113,19 +111,10 @@ def main():
         m = j.mark()
         acc = j.add_account(jh.offline_account_details(bs.addr, "j"))
         home = os.path.join(args.workdir, "R")
-        log = open(home + ".log", "w")
-        daemon = children.spawn([args.rafikid, "--home", home, "--api-port", "0", "--bootstrap", bs.addr, "--log-level", "warning"],
-                                stdout=subprocess.PIPE, stderr=log, text=True)
-        ready = children.Lines(daemon.stdout).next(60, "rafikid's ready line").strip()
-        if not ready.startswith("ready "):
-            raise RuntimeError("rafikid did not start: %r (see %s.log)" % (ready, home))
-        url, token = ready.split(" ", 1)[1], open(os.path.join(home, "api-token")).read().strip()
+        daemon, url, token = children.start_rafikid(args.rafikid, home, bs.addr, open(home + ".log", "w"), "warning")
 
         def api(method, path, body=None):
-            req = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=120) as r:
-                return json.loads(r.read() or b"null")
+            return children.api(url, token, method, path, body)
 
         api("POST", "/v1/accounts", {"displayName": "r"})
         jh.wait_registered(j, acc, timeout=300, since=m)
