@@ -101,12 +101,16 @@ extension DHTCore {
             var s = searches[sk] ?? Search(key: sk, now: now)
             s.listens.append(.init(id: op, query: query))
             // A new listener must be registered on the storing nodes again to get existing values.
-            for i in s.nodes.indices { s.nodes[i].listenRefreshAt = .distantPast; s.nodes[i].listenSocket = nil }
+            for i in s.nodes.indices {
+                if let sid = s.nodes[i].listenSocket { listenSockets[sid] = nil }
+                s.nodes[i].listenRefreshAt = .distantPast
+                s.nodes[i].listenSocket = nil
+            }
             searches[sk] = s
         }
         let local = storage.get(key, query: query).map(\.value)
         if !local.isEmpty {
-            for v in local { operations[op]?.known[v.id] = v.hashValue }
+            for v in local { _ = operations[op]?.listened.add(v, from: .local) }
             emit(.listenAdded(op, local))
         }
         for family in families { stepSearch(SearchKey(key: key, family: family), now: now) }

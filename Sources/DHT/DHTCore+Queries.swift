@@ -130,23 +130,43 @@ extension DHTCore {
     private func handleUpdate(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
         send(encoder.pong(tid: msg.tid, to: source), to: source)
         guard let sid = msg.socketId, let searchKey = listenSockets[sid], let search = searches[searchKey] else { return }
-        deliver(msg.values, expired: msg.expiredIds, to: search.listens)
+        // The holder is the search node we registered this socket with; a sender claiming
+        // another id only adds a holder that the next step forgets (`forgetFormerHolders`).
+        let holder = search.nodes.first { $0.listenSocket == sid }?.id ?? msg.senderId
+        deliver(msg.values, expired: msg.expiredIds, from: .node(holder), to: search.listens)
     }
 
-    /// Reports values new to each listen operation (by id and content) and the expiry of known ones.
-    private func deliver(_ values: [Value], expired expiredIds: [UInt64], to listens: [Search.ListenOp]) {
+    /// Reports values new to each listen operation (by id and content), and the expiry of those
+    /// that no holder has any more.
+    private func deliver(_ values: [Value], expired expiredIds: [UInt64], from holder: ListenCache.Holder, to listens: [Search.ListenOp]) {
         for op in listens {
             guard var state = operations[op.id] else { continue }
-            let added = values.filter { v in
-                guard op.query.matches(v, ownerId: nil) else { return false }
-                if state.known[v.id] == v.hashValue { return false }
-                state.known[v.id] = v.hashValue
-                return true
-            }
-            let expired = expiredIds.filter { state.known.removeValue(forKey: $0) != nil }
+            let added = values.filter { op.query.matches($0, ownerId: nil) && state.listened.add($0, from: holder) }
+            let expired = expiredIds.filter { state.listened.expire($0, from: holder) }
             operations[op.id] = state
             if !added.isEmpty { emit(.listenAdded(op.id, added)) }
             if !expired.isEmpty { emit(.listenExpired(op.id, expired)) }
+        }
+    }
+
+    /// Nodes the listen no longer runs on (failed, or no longer among the closest) cannot report
+    /// expiry: the values only they held are reported expired now (a closer node that holds them
+    /// reports them again when our listen reaches it). Such a node loses its listen socket, so
+    /// that if it becomes a listen target again it is registered afresh and sends what it holds.
+    func forgetFormerHolders(_ s: inout Search) {
+        guard !s.listens.isEmpty else { return }
+        let current = Set(s.closestLive(DHTConstants.listenNodes).map(\.id))
+        for i in s.nodes.indices where !current.contains(s.nodes[i].id) {
+            guard let sid = s.nodes[i].listenSocket else { continue }
+            listenSockets[sid] = nil
+            s.nodes[i].listenSocket = nil
+            s.nodes[i].listenRefreshAt = .distantPast
+        }
+        for op in s.listens {
+            guard var state = operations[op.id], !state.listened.isEmpty else { continue }
+            let gone = state.listened.keepOnly(current)
+            operations[op.id] = state
+            if !gone.isEmpty { emit(.listenExpired(op.id, gone)) }
         }
     }
 
@@ -154,7 +174,7 @@ extension DHTCore {
     /// update, our own listen operations directly (a value may be stored on the listening node).
     func notifyListeners(_ key: InfoHash, _ entries: [Storage.Entry], now: Int64) {
         if let local = families.lazy.compactMap({ self.searches[SearchKey(key: key, family: $0)] }).first, !local.listens.isEmpty {
-            deliver(entries.map(\.value), expired: [], to: local.listens)
+            deliver(entries.map(\.value), expired: [], from: .local, to: local.listens)
         }
         for l in remoteListeners.listeners(key) {
             let matching = entries.filter { l.query.matches($0.value, ownerId: nil) }
@@ -175,7 +195,7 @@ extension DHTCore {
     func notifyExpired(_ expired: [(InfoHash, [UInt64])], now: Int64) {
         for (key, ids) in expired {
             if let local = families.lazy.compactMap({ self.searches[SearchKey(key: key, family: $0)] }).first {
-                deliver([], expired: ids, to: local.listens)
+                deliver([], expired: ids, from: .local, to: local.listens)
             }
             for l in remoteListeners.listeners(key) {
                 let tid = makeTid()

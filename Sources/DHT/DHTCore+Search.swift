@@ -64,6 +64,7 @@ extension DHTCore {
         }
         if synced { announce(&s, now: now) }
         if synced { listen(&s, now: now) }
+        forgetFormerHolders(&s)
         failStarvedPuts(&s, now: now)
 
         for (op, ok) in finishedGets { finishOperation(op, success: ok) }

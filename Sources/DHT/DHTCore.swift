@@ -255,5 +255,6 @@ struct OperationState {
     var success = false
     var storedOn = 0
     var seen: Set<UInt64> = []
-    var known: [UInt64: Int] = [:]
+    /// What a listen operation has reported, and who holds it.
+    var listened = ListenCache()
 }
