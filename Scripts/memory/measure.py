@@ -15,7 +15,9 @@ import argparse
 import collections
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import time
 
@@ -61,6 +63,40 @@ def smaps(pid):
     for name, c in rows.items():
         out[name] = {"rss": c["Rss"], "pss": c["Pss"], "uss": c["Private_Clean"] + c["Private_Dirty"], "anon": c["Anonymous"]}
     return out
+
+
+def sections_of(exe):
+    """(name, file offset, size) of the executable's allocated sections, from readelf."""
+    out = subprocess.run(["readelf", "-SW", exe], check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S+\s+(\S*A\S*)", line)
+        if m and m.group(1) != ".bss" and int(m.group(4), 16):
+            rows.append((m.group(1), int(m.group(3), 16), int(m.group(4), 16)))
+    return rows
+
+
+def resident_by_section(pid):
+    """KiB of the executable resident per ELF section (/proc/PID/pagemap, as root)."""
+    exe = os.path.realpath("/proc/%d/exe" % pid)
+    sections = sections_of(exe)
+    kib = collections.Counter()
+    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/pagemap" % pid, "rb") as pagemap:
+        for line in maps:
+            parts = line.split(None, 5)
+            if len(parts) < 6 or os.path.realpath(parts[5].strip()) != exe:
+                continue
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            offset = int(parts[2], 16)
+            pagemap.seek(start // 4096 * 8)
+            entries = pagemap.read((end - start) // 4096 * 8)
+            for i in range(0, len(entries), 8):
+                if not int.from_bytes(entries[i:i + 8], "little") >> 63:
+                    continue
+                at = offset + i // 8 * 4096
+                name = next((n for n, o, size in sections if o <= at < o + size), "(other)")
+                kib[name] += 4
+    return dict(kib)
 
 
 def totals(rows):
@@ -122,6 +158,7 @@ def main():
                       lambda: all(a["state"] == "registered" for a in api("GET", "/v1/accounts")["accounts"]), timeout=120)
         time.sleep(args.idle)
         res["rafikid"], res["jamid"] = smaps(daemon.pid), smaps(j.pid)
+        res["rafikid_sections"] = resident_by_section(daemon.pid)
         res["threads"] = {"rafikid": threads(daemon.pid), "jamid": threads(j.pid)}
     finally:
         if daemon is not None:
@@ -142,6 +179,8 @@ def main():
     print("%-22s %10d %10d" % ("threads", res["threads"]["rafikid"], res["threads"]["jamid"]))
     print("aims: RSS <= 25 MiB, USS <= 8 MiB\n")
     print_breakdown("rafikid", res["rafikid"], args.top)
+    print("  rafikid's executable resident by section, KiB: " + ", ".join(
+        "%s %d" % kv for kv in sorted(res["rafikid_sections"].items(), key=lambda kv: -kv[1]) if kv[1] >= 64))
     print()
     print_breakdown("jamid", res["jamid"], args.top)
     out.flush()
