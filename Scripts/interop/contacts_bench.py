@@ -90,9 +90,9 @@ def main():
         ours_a = api(ra_url, ra_tok, "POST", "/v1/accounts", {"displayName": "a"})["id"]
         ours_b = [api(rb_url, rb_tok, "POST", "/v1/accounts", {"displayName": "b%d" % i})["id"] for i in range(args.rounds)]
         # jamid makes three RSA-4096 keys and DH parameters per account: minutes for several.
-        jh.wait_registered(A, a, timeout=300, since=m)
+        children.jamid_registered(jh, A, a, timeout=300, since=m)
         for b in bs_acc:
-            jh.wait_registered(B, b, timeout=300, since=mb)
+            children.jamid_registered(jh, B, b, timeout=300, since=mb)
 
         def registered(url, tok):
             return all(x["state"] == "registered" for x in api(url, tok, "GET", "/v1/accounts")["accounts"])

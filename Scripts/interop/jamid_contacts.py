@@ -48,8 +48,8 @@ def main():
         jay = j.add_account(jh.offline_account_details(bs.addr, "Jay"))
         kay = j.add_account(jh.offline_account_details(bs.addr, "Kay"))
         # Six RSA-4096 keys made by GnuTLS beside a busy test run: give it time.
-        jh.wait_registered(j, jay, timeout=240, since=m)
-        jh.wait_registered(j, kay, timeout=240, since=m)
+        children.jamid_registered(jh, j, jay, timeout=240, since=m)
+        children.jamid_registered(jh, j, kay, timeout=240, since=m)
         jay_id, kay_id = j.details(jay)["Account.username"], j.details(kay)["Account.username"]
         res["jamid"] = {"jay": jay_id, "kay": kay_id}
 

@@ -63,7 +63,7 @@ def main():
         j = h.start_jamid("J", debug=False)
         m = j.mark()
         acc = j.add_account(jh.offline_account_details(bs.addr, "jamid-names", {"RingNS.uri": url}))
-        jh.wait_registered(j, acc, timeout=120, since=m)
+        children.jamid_registered(jh, j, acc, timeout=120, since=m)
         jamid_id = j.details(acc).get("Account.username")
         res["jamid_id"] = jamid_id
 

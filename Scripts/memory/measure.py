@@ -153,7 +153,7 @@ def main():
             return children.api(url, token, method, path, body)
 
         api("POST", "/v1/accounts", {"displayName": "r"})
-        jh.wait_registered(j, acc, timeout=300, since=m)
+        children.jamid_registered(jh, j, acc, timeout=300, since=m)
         children.poll("the rafikid account registered",
                       lambda: all(a["state"] == "registered" for a in api("GET", "/v1/accounts")["accounts"]), timeout=120)
         time.sleep(args.idle)
