@@ -76,11 +76,10 @@ def sections_of(exe):
     return rows
 
 
-def resident_by_section(pid):
-    """KiB of the executable resident per ELF section (/proc/PID/pagemap, as root)."""
+def resident_pages(pid):
+    """File offsets of the executable's pages resident in process `pid` (/proc/PID/pagemap, as root)."""
     exe = os.path.realpath("/proc/%d/exe" % pid)
-    sections = sections_of(exe)
-    kib = collections.Counter()
+    pages = set()
     with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/pagemap" % pid, "rb") as pagemap:
         for line in maps:
             parts = line.split(None, 5)
@@ -91,11 +90,17 @@ def resident_by_section(pid):
             pagemap.seek(start // 4096 * 8)
             entries = pagemap.read((end - start) // 4096 * 8)
             for i in range(0, len(entries), 8):
-                if not int.from_bytes(entries[i:i + 8], "little") >> 63:
-                    continue
-                at = offset + i // 8 * 4096
-                name = next((n for n, o, size in sections if o <= at < o + size), "(other)")
-                kib[name] += 4
+                if int.from_bytes(entries[i:i + 8], "little") >> 63:
+                    pages.add(offset + i // 8 * 4096)
+    return pages
+
+
+def resident_by_section(pid):
+    """KiB of the executable resident per ELF section."""
+    sections = sections_of(os.path.realpath("/proc/%d/exe" % pid))
+    kib = collections.Counter()
+    for at in resident_pages(pid):
+        kib[next((n for n, o, size in sections if o <= at < o + size), "(other)")] += 4
     return dict(kib)
 
 

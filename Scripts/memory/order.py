@@ -40,6 +40,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../interop"))
 import children  # noqa: E402
+import measure  # noqa: E402
 
 
 def run_scenario(args, binary, at_idle=None):
@@ -142,25 +143,6 @@ class ColdCopy:
         os.remove(self.image)
 
 
-def touched_offsets(pid):
-    """File offsets of the executable's pages that are resident in process `pid`."""
-    exe = os.path.realpath("/proc/%d/exe" % pid)
-    pages = set()
-    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/pagemap" % pid, "rb") as pagemap:
-        for line in maps:
-            parts = line.split(None, 5)
-            if len(parts) < 6 or os.path.realpath(parts[5].strip()) != exe:
-                continue
-            start, end = (int(x, 16) for x in parts[0].split("-"))
-            offset = int(parts[2], 16)
-            pagemap.seek(start // 4096 * 8)
-            entries = pagemap.read((end - start) // 4096 * 8)
-            for i in range(0, len(entries), 8):
-                if int.from_bytes(entries[i:i + 8], "little") >> 63:
-                    pages.add(offset + i // 8 * 4096)
-    return pages
-
-
 def text_symbols(binary):
     """(file offset, size, name) of every function, from nm and the .text section's address."""
     sections = subprocess.run(["readelf", "-SW", binary], check=True, capture_output=True, text=True).stdout
@@ -185,7 +167,7 @@ def refine(args):
     cold = ColdCopy(args.workdir, args.refine)
     pages = set()
     try:
-        run_scenario(args, cold.path, at_idle=lambda pid: pages.update(touched_offsets(pid)))
+        run_scenario(args, cold.path, at_idle=lambda pid: pages.update(measure.resident_pages(pid)))
     finally:
         cold.close()
     touched, functions = set(), text_symbols(args.refine)
