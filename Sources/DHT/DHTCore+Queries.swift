@@ -130,10 +130,13 @@ extension DHTCore {
     private func handleUpdate(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
         send(encoder.pong(tid: msg.tid, to: source), to: source)
         guard let sid = msg.socketId, let searchKey = listenSockets[sid], let search = searches[searchKey] else { return }
-        // The holder is the search node we registered this socket with; a sender claiming
-        // another id only adds a holder that the next step forgets (`forgetFormerHolders`).
-        let holder = search.nodes.first { $0.listenSocket == sid }?.id ?? msg.senderId
-        deliver(msg.values, expired: msg.expiredIds, from: .node(holder), to: search.listens)
+        // The holder is the search node we registered this socket with. A socket no node holds
+        // any more (the node left the search) is stale: what comes on it is dropped.
+        guard let holder = search.nodes.first(where: { $0.listenSocket == sid }) else {
+            listenSockets[sid] = nil
+            return
+        }
+        deliver(msg.values, expired: msg.expiredIds, from: .node(holder.id), to: search.listens)
     }
 
     /// Reports values new to each listen operation (by id and content), and the expiry of those
@@ -153,9 +156,12 @@ extension DHTCore {
     /// expiry: the values only they held are reported expired now (a closer node that holds them
     /// reports them again when our listen reaches it). Such a node loses its listen socket, so
     /// that if it becomes a listen target again it is registered afresh and sends what it holds.
+    /// Runs on every search step, but does its work only when the listen targets changed.
     func forgetFormerHolders(_ s: inout Search) {
         guard !s.listens.isEmpty else { return }
         let current = Set(s.closestLive(DHTConstants.listenNodes).map(\.id))
+        guard current != s.listenTargets else { return }
+        s.listenTargets = current
         for i in s.nodes.indices where !current.contains(s.nodes[i].id) {
             guard let sid = s.nodes[i].listenSocket else { continue }
             listenSockets[sid] = nil

@@ -66,7 +66,6 @@ struct Search {
     struct ListenOp {
         var id: OperationID
         var query: Query
-        var known: Set<UInt64> = []
     }
 
     let key: SearchKey
@@ -74,6 +73,9 @@ struct Search {
     var gets: [GetOp] = []
     var puts: [PutOp] = []
     var listens: [ListenOp] = []
+    /// The nodes the listens run on as of the last step: the only ones (with our own storage)
+    /// whose values a listen counts as held (``DHTCore/forgetFormerHolders(_:)``).
+    var listenTargets: Set<InfoHash> = []
     /// A lookup with no operation, run to refresh the routing table; removed once synced.
     var isMaintenance = false
     /// Set by ``DHTCore/prepare(_:now:)``: kept synced, even with no operation, until then.
