@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HTTPServerLimits", targets: ["HTTPServerLimits"]),
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "Contacts", targets: ["Contacts"]),
+        .library(name: "Multiplexer", targets: ["Multiplexer"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -161,6 +162,16 @@ let package = Package(
         .target(
             name: "Contacts",
             dependencies: ["DHT", "SecureDHT", "Identity", "MessagePack", "NameService"],
+            swiftSettings: strict),
+        // Jami's multiplexed socket without I/O: [channel, bin] frames, channel requests, version
+        // and beacons, fair writes and per-channel read accounting.
+        .target(
+            name: "Multiplexer",
+            dependencies: [
+                "MessagePack",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             swiftSettings: strict),
         // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
         // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
@@ -307,6 +318,7 @@ let package = Package(
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
         .testTarget(name: "StackSimulationTests", dependencies: ["StackSimulation", "Daemon", "DaemonWire", "DHTSimulation", "Contacts", "Identity", "DHT", "TestSupport"]),
+        .testTarget(name: "MultiplexerTests", dependencies: ["Multiplexer", "MessagePack", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
         .testTarget(
             name: "DaemonTests",
