@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "Contacts", targets: ["Contacts"]),
         .library(name: "Multiplexer", targets: ["Multiplexer"]),
+        .library(name: "STUN", targets: ["STUN"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -173,6 +174,12 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict),
+        // STUN messages (RFC 5389) for ICE checks and the TURN client: attributes, integrity,
+        // fingerprint. No I/O.
+        .target(
+            name: "STUN",
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
         // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
         // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
         .target(name: "DaemonWire", swiftSettings: strict),
@@ -319,6 +326,7 @@ let package = Package(
         .testTarget(name: "SecureDHTTests", dependencies: ["SecureDHT", "DHTTransport", "Identity"]),
         .testTarget(name: "StackSimulationTests", dependencies: ["StackSimulation", "Daemon", "DaemonWire", "DHTSimulation", "Contacts", "Identity", "DHT", "TestSupport"]),
         .testTarget(name: "MultiplexerTests", dependencies: ["Multiplexer", "MessagePack", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "STUNTests", dependencies: ["STUN", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
         .testTarget(
             name: "DaemonTests",
