@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Contacts", targets: ["Contacts"]),
         .library(name: "Multiplexer", targets: ["Multiplexer"]),
         .library(name: "STUN", targets: ["STUN"]),
+        .library(name: "ICE", targets: ["ICE"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -180,6 +181,12 @@ let package = Package(
             name: "STUN",
             dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
+        // ICE over TCP (RFC 8445, RFC 6544) without I/O: candidates and Jami's ice_msg, RFC 4571
+        // framing, the connectivity-check and nomination state machine.
+        .target(
+            name: "ICE",
+            dependencies: ["STUN", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
         // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
         // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
         .target(name: "DaemonWire", swiftSettings: strict),
@@ -327,6 +334,7 @@ let package = Package(
         .testTarget(name: "StackSimulationTests", dependencies: ["StackSimulation", "Daemon", "DaemonWire", "DHTSimulation", "Contacts", "Identity", "DHT", "TestSupport"]),
         .testTarget(name: "MultiplexerTests", dependencies: ["Multiplexer", "MessagePack", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
         .testTarget(
             name: "DaemonTests",
