@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Multiplexer", targets: ["Multiplexer"]),
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "ICE", targets: ["ICE"]),
+        .library(name: "Connectivity", targets: ["Connectivity"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -187,6 +188,19 @@ let package = Package(
             name: "ICE",
             dependencies: ["STUN", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
+        // Peer sockets on the network: connection requests, ICE sessions on NIO TCP sockets,
+        // TLS (swift-nio-ssl) with Jami's parameters, the multiplexer on top.
+        .target(
+            name: "Connectivity",
+            dependencies: [
+                "ICE", "STUN", "Multiplexer", "Identity", "MessagePack",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
         // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
         .target(name: "DaemonWire", swiftSettings: strict),
@@ -335,6 +349,14 @@ let package = Package(
         .testTarget(name: "MultiplexerTests", dependencies: ["Multiplexer", "MessagePack", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "ConnectivityTests",
+            dependencies: [
+                "Connectivity", "ICE", "Multiplexer", "Identity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
         .testTarget(
             name: "DaemonTests",

@@ -64,7 +64,7 @@ public struct ICEAgent: Sendable {
     public let config: Config
     public internal(set) var role: Role
     let tieBreaker: UInt64
-    let local: ICEDescription
+    public let local: ICEDescription
     var remote: ICEDescription?
     var connections: [ConnectionID: Connection] = [:]
     var transactions: [[UInt8]: ConnectionID] = [:]
@@ -214,7 +214,7 @@ public struct ICEAgent: Sendable {
         evaluate(now: now)
     }
 
-    mutating func fail(_ reason: ICEFailure) {
+    public mutating func fail(_ reason: ICEFailure) {
         guard failure == nil else { return }
         failure = reason
         for id in connections.keys.sorted() { outputs.append(.close(id)) }

@@ -1,0 +1,74 @@
+import Multiplexer
+import NIOCore
+
+/// One named channel of a ``PeerSocket``: an async byte stream each way. Reading reports the
+/// bytes consumed to the multiplexer, so a reader that stops makes the socket push back (and,
+/// past the stall timeout, resets only this channel).
+public final class PeerChannel: Sendable {
+    public let id: UInt16
+    public let name: String
+    let loop: any EventLoop
+    let mux: NIOLoopBound<MuxHandler>
+    private let stream: AsyncThrowingStream<ByteBuffer, any Error>
+
+    init(id: UInt16, name: String, loop: any EventLoop, mux: NIOLoopBound<MuxHandler>) {
+        self.id = id
+        self.name = name
+        self.loop = loop
+        self.mux = mux
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        self.stream = stream
+        // Created on the loop (by the handler's event or an `open` continuation hop).
+        if loop.inEventLoop {
+            mux.value.sinks[id] = continuation
+        } else {
+            loop.execute { mux.value.sinks[id] = continuation }
+        }
+    }
+
+    /// The bytes the peer sends, in order; ends when the channel closes (throws when it was
+    /// reset or the socket failed).
+    public var inbound: Inbound { Inbound(channel: self) }
+
+    public struct Inbound: AsyncSequence, Sendable {
+        let channel: PeerChannel
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+            let channel: PeerChannel
+            public mutating func next() async throws -> ByteBuffer? {
+                guard let b = try await base.next() else { return nil }
+                let (id, n, mux) = (channel.id, b.readableBytes, channel.mux)
+                channel.loop.execute {
+                    mux.value.core.consumed(id, bytes: n)
+                    mux.value.process()
+                }
+                return b
+            }
+        }
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: channel.stream.makeAsyncIterator(), channel: channel) }
+    }
+
+    /// Queues bytes; returns when the channel has room for more (its send buffer below the
+    /// high-water mark), so a fast writer runs at the socket's pace.
+    public func write(_ bytes: ByteBuffer) async throws {
+        try await loop.flatSubmit { [mux, id, loop] () -> EventLoopFuture<Void> in
+            let h = mux.value
+            if let e = h.ending { return loop.makeFailedFuture(e) }
+            guard h.core.send(id, bytes) else { return loop.makeFailedFuture(ConnectivityError.socketClosed("channel closed")) }
+            h.flush()
+            if h.core.sendCapacity(id) > 0 { return loop.makeSucceededVoidFuture() }
+            let p = loop.makePromise(of: Void.self)
+            h.writers[id, default: []].append(p)
+            return p.futureResult
+        }.get()
+    }
+
+    /// Ends the channel (what was written is sent first).
+    public func close() {
+        loop.execute { [mux, id] in
+            mux.value.core.close(id)
+            mux.value.sinks.removeValue(forKey: id)?.finish()
+            mux.value.process()
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ICE
+import Logging
+import Multiplexer
+import NIOCore
+import NIOSSL
+
+/// An authenticated socket to one peer device: TLS over the selected ICE connection, Jami's
+/// multiplexer over TLS. Either side opens named channels on it.
+///
+/// ```swift
+/// let socket = try await PeerSocket.start(on: channel, isClient: true, tls: context, verify: check,
+///                                         accepts: { $0 == "sip" }, logger: log)
+/// let sip = try await socket.open("sip")
+/// try await sip.write(ByteBuffer(string: "…"))
+/// for try await bytes in sip.inbound { … }
+/// for await channel in socket.incoming { … }   // channels the peer opened and policy accepted
+/// ```
+public final class PeerSocket: Sendable {
+    let channel: any Channel
+    let mux: NIOLoopBound<MuxHandler>
+    /// Channels the peer opened that `accepts` took.
+    public let incoming: AsyncMapSequence<AsyncStream<(UInt16, String)>, PeerChannel>
+    private let closedFuture: EventLoopFuture<ConnectivityError>
+
+    /// Adds TLS and the multiplexer on top of `channel` (the ICE handler already at its bottom)
+    /// and waits for the handshake, bounded by `handshakeTimeout` (jamid: 40 s).
+    public static func start(on channel: any Channel, isClient: Bool, tls: NIOSSLContext, verify: @escaping PeerTLS.Verifier,
+                             accepts: @escaping @Sendable (String) -> Bool, limits: MuxLimits = MuxLimits(),
+                             handshakeTimeout: TimeAmount = .seconds(40), logger: Logger) async throws -> PeerSocket {
+        let (stream, continuation) = AsyncStream<(UInt16, String)>.makeStream()
+        let loop = channel.eventLoop
+        let ready = loop.makePromise(of: Void.self)
+        let closed = loop.makePromise(of: ConnectivityError.self)
+        let socket: PeerSocket = try await loop.submit {
+            let handler = MuxHandler(limits: limits, accepts: accepts, incoming: continuation, ready: ready, closed: closed, logger: logger)
+            try channel.pipeline.syncOperations.addHandler(try PeerTLS.handler(context: tls, isClient: isClient, verify: verify))
+            try channel.pipeline.syncOperations.addHandler(handler)
+            try channel.pipeline.syncOperations.handler(type: ICEConnectionHandler.self).startDelivery()
+            return PeerSocket(channel: channel, mux: NIOLoopBound(handler, eventLoop: loop), stream: stream, closed: closed.futureResult)
+        }.get()
+        let timeout = loop.scheduleTask(in: handshakeTimeout) {
+            ready.fail(ConnectivityError.tls("handshake timed out"))
+            channel.close(promise: nil)
+        }
+        defer { timeout.cancel() }
+        do {
+            try await ready.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return socket
+    }
+
+    private init(channel: any Channel, mux: NIOLoopBound<MuxHandler>, stream: AsyncStream<(UInt16, String)>, closed: EventLoopFuture<ConnectivityError>) {
+        self.channel = channel
+        self.mux = mux
+        self.closedFuture = closed
+        let loop = channel.eventLoop
+        self.incoming = stream.map { [mux] id, name in PeerChannel(id: id, name: name, loop: loop, mux: mux) }
+    }
+
+    /// Opens a channel; throws ``ConnectivityError/channelDeclined(_:)`` when the peer declines.
+    public func open(_ name: String) async throws -> PeerChannel {
+        let loop = channel.eventLoop
+        let id = try await loop.flatSubmit { [mux] () -> EventLoopFuture<UInt16> in
+            let h = mux.value
+            if let e = h.ending { return loop.makeFailedFuture(e) }
+            guard let id = h.core.open(name, using: &h.rng) else {
+                return loop.makeFailedFuture(ConnectivityError.limit("channels on this socket"))
+            }
+            let p = loop.makePromise(of: UInt16.self)
+            h.opening[id] = (p, name)
+            h.process()
+            return p.futureResult
+        }.get()
+        return PeerChannel(id: id, name: name, loop: loop, mux: mux)
+    }
+
+    /// Sends a beacon; the socket closes if the peer does not answer in 3 s.
+    public func ping() {
+        channel.eventLoop.execute { [mux] in
+            mux.value.core.ping(now: MuxHandler.now())
+            mux.value.process()
+        }
+    }
+
+    /// Closes the whole socket.
+    public func close() {
+        channel.eventLoop.execute { [mux, channel] in
+            mux.value.ending = mux.value.ending ?? .socketClosed("closed locally")
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Why the socket closed, once it has.
+    public var closed: ConnectivityError {
+        get async { (try? await closedFuture.get()) ?? .socketClosed("unknown") }
+    }
+
+    public var isOpen: Bool { channel.isActive }
+
+    /// Byte and channel counts for the API.
+    public var statistics: (statistics: MuxStatistics, channels: [String]) {
+        get async throws {
+            try await channel.eventLoop.submit { [mux] in
+                let core = mux.value.core
+                return (core.statistics, core.openChannels.compactMap { core.name(of: $0) })
+            }.get()
+        }
+    }
+}

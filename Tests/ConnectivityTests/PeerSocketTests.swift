@@ -1,0 +1,118 @@
+import Connectivity
+import ICE
+import Identity
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Two peer sockets on loopback: real ICE-TCP sessions, real TLS with Jami's parameters, the
+/// multiplexer on top.
+@Suite(.serialized) struct PeerSocketTests {
+    struct Pair {
+        var requester: PeerSocket
+        var responder: PeerSocket
+        var pair: ICEAgent.SelectedPair
+    }
+
+    /// Jami's roles: the requester is ICE-controlled and TLS server, the responder controlling
+    /// and TLS client. Each checks that the peer presents exactly the expected chain.
+    static func connect(presenting: DeviceIdentity? = nil, accepts: @escaping @Sendable (String) -> Bool = { $0 != "unknown" }) async throws -> Pair {
+        let log = Logger(label: "test")
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let ids = try await TestDevices.shared.two()
+        let (a, b) = (ids[0], ids[1])
+        let lo = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
+        let requester = ICESession(loop: loop, role: .controlled, addresses: [lo], logger: log)
+        let responder = ICESession(loop: loop, role: .controlling, addresses: [lo], logger: log)
+        let offer = try await requester.gather()
+        let answer = try await responder.gather()
+        responder.start(remote: offer)
+        requester.start(remote: answer)
+        let (ca, pair) = try await requester.connection()
+        let (cb, _) = try await responder.connection()
+        let shown = presenting ?? b
+        async let sa = PeerSocket.start(on: ca, isClient: false, tls: try PeerTLS.context(for: a),
+                                        verify: { $0.encodings == b.chain.encodings ? .success(()) : .failure(.tls("not the expected chain")) },
+                                        accepts: accepts, logger: log)
+        async let sb = PeerSocket.start(on: cb, isClient: true, tls: try PeerTLS.context(for: shown),
+                                        verify: { $0.encodings == a.chain.encodings ? .success(()) : .failure(.tls("not the expected chain")) },
+                                        accepts: accepts, logger: log)
+        return Pair(requester: try await sa, responder: try await sb, pair: pair)
+    }
+
+    @Test func channelsOpenBothWaysAndUnknownNamesAreDeclined() async throws {
+        let p = try await Self.connect()
+        #expect(p.pair.kind == .host)
+        let fromRequester = try await p.requester.open("sip")
+        var incoming = p.responder.incoming.makeAsyncIterator()
+        let atResponder = try #require(await incoming.next())
+        #expect(atResponder.name == "sip" && atResponder.id == fromRequester.id)
+        try await fromRequester.write(ByteBuffer(string: "hello"))
+        var it = atResponder.inbound.makeAsyncIterator()
+        #expect(try await it.next() == ByteBuffer(string: "hello"))
+        let back = try await p.responder.open("git://x/y")
+        var incomingA = p.requester.incoming.makeAsyncIterator()
+        let atRequester = try #require(await incomingA.next())
+        try await back.write(ByteBuffer(string: "back"))
+        var it2 = atRequester.inbound.makeAsyncIterator()
+        #expect(try await it2.next() == ByteBuffer(string: "back"))
+        await #expect(throws: ConnectivityError.channelDeclined("unknown")) { try await p.requester.open("unknown") }
+        fromRequester.close()
+        #expect(try await it.next() == nil)
+        p.requester.close()
+        #expect(await p.responder.closed == .socketClosed("connection closed by the peer"))
+    }
+
+    @Test func sixtyFourMebibytesArriveByteForByte() async throws {
+        let p = try await Self.connect()
+        let sender = try await p.requester.open("data-transfer://bulk")
+        var incoming = p.responder.incoming.makeAsyncIterator()
+        let receiver = try #require(await incoming.next())
+        let total = 64 << 20
+        // A pattern with a period (1 MiB + 7) that no frame or record size divides.
+        let period = (1 << 20) + 7
+        let block = (0..<(2 * period)).map(Self.pattern)
+        async let received: Int = {
+            var n = 0
+            for try await b in receiver.inbound {
+                let offset = n % period
+                guard b.readableBytesView.elementsEqual(block[offset..<(offset + b.readableBytes)]) else {
+                    Issue.record("bytes \(n)..<\(n + b.readableBytes) differ")
+                    return n
+                }
+                n += b.readableBytes
+                if n == total { return n }
+            }
+            return n
+        }()
+        var sent = 0
+        while sent < total {
+            let n = min(200_000, total - sent)
+            let offset = sent % period
+            try await sender.write(ByteBuffer(bytes: block[offset..<(offset + n)]))
+            sent += n
+        }
+        #expect(try await received == total)
+        p.requester.close()
+    }
+
+    @Test func aPeerPresentingAnotherChainIsRefusedDuringTheHandshake() async throws {
+        let other = try await AccountFactory.create(bits: 2048).device
+        await #expect(throws: (any Error).self) { _ = try await Self.connect(presenting: other) }
+    }
+
+    static func pattern(_ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: (i % ((1 << 20) + 7)) &* 2_654_435_761 >> 13) }
+}
+
+/// Two throw-away devices (RSA-2048, for speed), made once for the whole suite.
+actor TestDevices {
+    static let shared = TestDevices()
+    private var devices: [DeviceIdentity]?
+    func two() async throws -> [DeviceIdentity] {
+        if let devices { return devices }
+        let made = [try await AccountFactory.create(bits: 2048).device, try await AccountFactory.create(bits: 2048).device]
+        devices = made
+        return made
+    }
+}
