@@ -37,6 +37,13 @@ let package = Package(
             dependencies: [.product(name: "Daemon", package: "main"), .product(name: "Contacts", package: "main"), .product(name: "NameService", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
+            name: "FuzzConnectivity",
+            dependencies: [
+                .product(name: "Connectivity", package: "main"), .product(name: "ICE", package: "main"),
+                .product(name: "Multiplexer", package: "main"), .product(name: "STUN", package: "main"),
+            ],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
             name: "FuzzPacket",
             dependencies: [.product(name: "DHT", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),

@@ -41,13 +41,16 @@ extension AccountRuntime {
         switch delivery {
         case .trustRequest(let request, let account, let device):
             await contacts.received(request, from: account, device: device)
-        case .connectionRequest(_, let device):
-            // Without a connection service yet the request is left unanswered; the peer gives
-            // up after 30 s.
-            context.logger.info("connection request left unanswered (no connection manager yet)", metadata: ["device": "\(device)"])
+        case .connectionRequest(let value, let device):
+            if let connections = online?.connections {
+                await connections.received(value, from: device)
+                return
+            }
+            // Without the connection service (the simulation) the request is left unanswered;
+            // the peer gives up after 30 s.
             context.emit(.connectionRefused) { e in
                 e.device = device.hex
-                e.detail = "connection requests are not supported yet"
+                e.detail = "peer connections are off on this device"
             }
         }
     }

@@ -41,6 +41,7 @@ public actor AccountRuntime {
         var presence: Presence
         var delivery: RequestDelivery
         var inbox: Inbox
+        var connections: Connections?
         var joining: Task<Void, Never>?
     }
 
@@ -51,6 +52,8 @@ public actor AccountRuntime {
         public var lifetimeOverrides: [UInt16: Int64]
         /// When undelivered requests are put again.
         public var delivery = DeliverySchedule()
+        /// Peer connections; nil (the simulation) leaves connection requests unanswered.
+        public var connections: Connections.Settings?
 
         public init(bootstrap: [PeerAddress], pendingRequestLimit: Int, lifetimeOverrides: [UInt16: Int64] = [:]) {
             self.bootstrap = bootstrap
@@ -111,7 +114,18 @@ public actor AccountRuntime {
             await self?.announced(device, of: account, isNew: isNew)
         }
         let inbox = Inbox(context: context, node: node, directory: directory) { [weak self] delivery in await self?.received(delivery) }
-        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox)
+        var connections: Connections?
+        if let peers = settings.connections {
+            do {
+                connections = try Connections(context: context, node: node, directory: directory, settings: peers,
+                                              isAllowed: { [database, id] account, incoming in
+                                                  Self.mayConnect(account, incoming: incoming, own: id, database: database, strangers: peers.allowNonContacts)
+                                              })
+            } catch {
+                context.logger.error("peer connections are off", metadata: ["reason": "\(error)"])
+            }
+        }
+        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections)
     }
 
     /// Once a node answers: listens first (they need nothing published, and each waits for a
@@ -153,6 +167,7 @@ public actor AccountRuntime {
         await o.presence.stop()
         await o.delivery.stop()
         await o.inbox.stop()
+        await o.connections?.stop()
         await o.node.shutdown()
         setState(.unregistered)
     }

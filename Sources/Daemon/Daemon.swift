@@ -86,7 +86,11 @@ public actor Daemon {
     var settings: AccountRuntime.RuntimeSettings {
         var lifetimes: [UInt16: Int64] = [:]
         for (k, v) in configuration.dhtLifetimeOverrides ?? [:] { if let t = UInt16(k) { lifetimes[t] = v } }
-        return .init(bootstrap: bootstrap, pendingRequestLimit: configuration.pendingRequestLimit, lifetimeOverrides: lifetimes)
+        var settings = AccountRuntime.RuntimeSettings(bootstrap: bootstrap, pendingRequestLimit: configuration.pendingRequestLimit, lifetimeOverrides: lifetimes)
+        var peers = Connections.Settings(addresses: configuration.peerAddresses)
+        peers.allowNonContacts = configuration.peerConnectionsFromStrangers
+        settings.connections = peers
+        return settings
     }
 
     public func runtime(_ id: String) throws(DaemonError) -> AccountRuntime {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NameService
 
 /// `config.json` in the daemon's home: everything a user may want to change, in one file. Missing
@@ -22,6 +23,12 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var pendingRequestLimit: Int = 500
     /// Value lifetimes (ms by type id) for a private test network; never set on the public one.
     public var dhtLifetimeOverrides: [String: Int64]?
+    /// Local IP addresses offered to peers for direct connections; unset: every interface's
+    /// address except loopback and link-local ones.
+    public var peerAddresses: [String]?
+    /// Whether devices of accounts that are not contacts may open connections to us (banned
+    /// accounts never may). Jami's default: true.
+    public var peerConnectionsFromStrangers: Bool = true
 
     public init() {}
 
@@ -38,6 +45,8 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         apiOrigins = try c.decodeIfPresent([String].self, forKey: .apiOrigins) ?? d.apiOrigins
         pendingRequestLimit = try c.decodeIfPresent(Int.self, forKey: .pendingRequestLimit) ?? d.pendingRequestLimit
         dhtLifetimeOverrides = try c.decodeIfPresent([String: Int64].self, forKey: .dhtLifetimeOverrides)
+        peerAddresses = try c.decodeIfPresent([String].self, forKey: .peerAddresses)
+        peerConnectionsFromStrangers = try c.decodeIfPresent(Bool.self, forKey: .peerConnectionsFromStrangers) ?? d.peerConnectionsFromStrangers
     }
 
     /// Every address and port in here, checked before anything binds or connects: the name
@@ -54,6 +63,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         }
         for (name, port) in [("dhtPort", dhtPort), ("apiPort", apiPort)] where !(0...65535).contains(port) {
             throw .invalid("\(name) \(port) is out of range (0-65535; 0 picks a free port)")
+        }
+        for address in peerAddresses ?? [] where (try? SocketAddress(ipAddress: address, port: 0)) == nil {
+            throw .invalid("peerAddresses entry '\(address.prefix(80))' is not an IP address")
         }
         guard pendingRequestLimit >= 0 else { throw .invalid("pendingRequestLimit must not be negative") }
     }

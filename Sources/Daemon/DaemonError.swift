@@ -38,6 +38,8 @@ public struct DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .nameServer, .nameServerUnreachable, .nameServerBadAnswer: "name server: \(context)"
         case .storage: "storage error: \(context)"
         case .network: "network error: \(context)"
+        case .connectionFailed: "cannot connect: \(context)"
+        case .noSuchPeer: "no valid device \(context)"
         default: context
         }
     }

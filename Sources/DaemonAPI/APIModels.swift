@@ -11,3 +11,4 @@ extension API.RequestPage: ResponseEncodable {}
 extension API.AccountList: ResponseEncodable {}
 extension API.ContactList: ResponseEncodable {}
 extension API.PresenceList: ResponseEncodable {}
+extension API.PeerList: ResponseEncodable {}

@@ -58,6 +58,7 @@ struct DaemonRoutes: Sendable {
             }
         }
         registerContacts(on: router)
+        registerPeers(on: router)
     }
 
     func runtime(_ context: some RequestContext) async throws -> AccountRuntime {

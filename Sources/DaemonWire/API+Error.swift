@@ -24,6 +24,10 @@ extension API {
         case nameServerBadAnswer = "nameServer.badAnswer"
         /// Any other name-server failure.
         case nameServer = "nameServer.failed"
+        /// No peer connection could be made (no answer, no path, TLS refused); the message says why.
+        case connectionFailed = "connection.failed"
+        /// The peer device is not known or not valid (no certificate, revoked, another account).
+        case noSuchPeer = "peer.notFound"
         /// The account is not online, or its DHT node could not start.
         case network = "network.unavailable"
         /// The daemon could not read or write its files; the detail is in its log only.

@@ -11,6 +11,8 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
         case contactRemoved = "contact.removed"
         case deviceFound = "device.found"
         case connectionRefused = "connection.refused"
+        /// A peer socket's state changed (`device`, `state`; `detail` is the reason on failure).
+        case connectionState = "connection.state"
         /// A change could not be stored (`detail` says which); the daemon runs on without it.
         case storageFailed = "storage.failed"
     }

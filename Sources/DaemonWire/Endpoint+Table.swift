@@ -27,6 +27,12 @@ extension Endpoint {
 
     public static let presence = Endpoint(.get, "v1", "accounts", .account, "presence")
 
+    /// Answer ``API/PeerList``.
+    public static let peers = Endpoint(.get, "v1", "accounts", .account, "peers")
+    /// Body ``API/ConnectPeer``; answer ``API/PeerList`` (the devices tried).
+    public static let connectPeer = Endpoint(.post, "v1", "accounts", .account, "peers")
+    public static let disconnectPeer = Endpoint(.delete, "v1", "accounts", .account, "peers", .peer)
+
     /// The WebSocket (an upgrade of this `GET`); query ``Query/account``, ``Query/accessToken``.
     public static let events = Endpoint(.get, "v1", "events")
     /// Newline-delimited JSON; query ``Query/account``.
@@ -35,6 +41,6 @@ extension Endpoint {
     public static let all: [Endpoint] = [
         status, accounts, createAccount, importAccount, account, exportAccount, profile,
         contacts, addContact, contact, removeContact, banContact, unbanContact,
-        requests, acceptRequest, declineRequest, presence, events, eventStream,
+        requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, events, eventStream,
     ]
 }

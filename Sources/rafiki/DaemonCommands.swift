@@ -76,6 +76,7 @@ struct EventsCommand: AsyncParsableCommand {
         case .contactRemoved: "\(who) \(e.banned == true ? "banned" : "removed")"
         case .deviceFound: "new device of this account: \(e.device ?? "")"
         case .connectionRefused: "connection request from device \(e.device ?? "") not answered (\(e.detail ?? ""))"
+        case .connectionState: "device \(e.device ?? "") \(e.state ?? "")\(e.detail.map { " – \($0)" } ?? "")"
         case .storageFailed: "account \(e.account.prefix(8)): could not store \(e.detail ?? "a change") (see the daemon's log)"
         }
         return "\(formatTime(e.time / 1000))  \(what)"

@@ -17,6 +17,8 @@ enum ErrorMessages {
         case .nameServerUnreachable: message + " (check the network and the daemon's nameServer setting)"
         case .nameServerBadAnswer: message + " (its answer was not trusted; the daemon's log has the details)"
         case .network: message + " (is the account online? see `rafiki account list`)"
+        case .connectionFailed: message + " (is the peer online? see `rafiki peers`)"
+        case .noSuchPeer: message + " (see `rafiki contact list` and `rafiki device list`)"
         case .unauthorized: "the daemon refused the API token: " + message
         case .noSuchRoute: message + " (is rafikid older than this rafiki?)"
         case .invalid, .tooLarge, .nameNotFound, .nameServer, .storage, .foreignOrigin, .foreignHost, .http, .internal: message

@@ -1,0 +1,123 @@
+import Connectivity
+import DHT
+import ICE
+import Identity
+import NIOCore
+
+/// Outgoing connections: request over the DHT, answer, ICE as the controlled side, TLS server.
+extension Connections {
+    func dial(_ device: PublicKeyID) async throws -> PeerSocket {
+        var session: ICESession?
+        do {
+            let peer: DeviceDirectory.ValidatedDevice
+            do {
+                peer = try await directory.validate(device, record: false)
+            } catch {
+                throw DaemonError(.noSuchPeer, "\(device): \(error)")
+            }
+            guard await isAllowed(peer.account, false) else { throw DaemonError(.connectionFailed, "the account \(peer.account) is banned") }
+            guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
+            // Listening before the request goes out: jamid starts its checks as soon as it answers.
+            let ice = ICESession(loop: loop, role: .controlled, addresses: localAddresses(), logger: context.logger)
+            session = ice
+            let mine = try await ice.gather()
+            var rng = SystemRandomNumberGenerator()
+            let id = freshID(using: &rng)
+            let request = PeerConnectionRequest(id: id, iceMessage: mine.encoded, isAnswer: false)
+            let sealed = try node.sealed(Value(id: rng.next(), data: request.encoded, userType: PeerConnectionRequest.userType), to: key)
+            let answer = try await awaitAnswer(id, from: device) { [node] in
+                _ = try? await node.put(Self.peerKey(device), sealed)
+            }
+            ice.start(remote: answer)
+            let (channel, pair) = try await ice.connection()
+            let expected = peer.chain.encodings
+            let socket = try await PeerSocket.start(
+                on: channel, isClient: false, tls: tls,
+                verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
+                accepts: acceptsChannel, logger: context.logger)
+            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: true)
+            return socket
+        } catch {
+            session?.cancel()
+            let reason = (error as? DaemonError)?.context ?? "\(error)"
+            update(device, .failed, reason: reason) { $0.attempt = nil }
+            context.logger.info("connection failed", metadata: ["device": "\(device)", "reason": "\(reason)"])
+            throw (error as? DaemonError) ?? DaemonError(.connectionFailed, reason)
+        }
+    }
+
+    /// `H("peer:" + device short id)`, where jamid 13.7 listens for requests and answers.
+    static func peerKey(_ device: PublicKeyID) -> InfoHash { .hashing(key: "peer:" + device.hex) }
+
+    /// A request id never used or seen before (jamid refuses one it has seen).
+    func freshID(using rng: inout some RandomNumberGenerator) -> UInt64 {
+        var id = PeerConnectionRequest.freshID(using: &rng)
+        while seenSet.contains(id) { id = PeerConnectionRequest.freshID(using: &rng) }
+        _ = remember(id)
+        return id
+    }
+
+    /// Remembers a request id; false when it was already known.
+    func remember(_ id: UInt64) -> Bool {
+        guard seenSet.insert(id).inserted else { return false }
+        seenIDs.append(id)
+        if seenIDs.count > Self.maxSeenIDs { seenSet.remove(seenIDs.removeFirst()) }
+        return true
+    }
+
+    /// Sends (by `put`) and waits for the answer with `id` from `device`, at most 30 s.
+    func awaitAnswer(_ id: UInt64, from device: PublicKeyID, put: @escaping @Sendable () async -> Void) async throws -> ICEDescription {
+        let scheduler = context.scheduler
+        return try await withCheckedThrowingContinuation { continuation in
+            waitingAnswers[id] = (device, continuation)
+            scheduler.spawn { await put() }
+            scheduler.spawn { [weak self] in
+                try? await scheduler.sleep(for: Self.answerTimeout)
+                await self?.answerTimedOut(id)
+            }
+        }
+    }
+
+    func answerTimedOut(_ id: UInt64) {
+        waitingAnswers.removeValue(forKey: id)?.answer.resume(throwing: DaemonError(.connectionFailed, "no answer within 30 s"))
+    }
+
+    /// The socket's policy for the channels the peer opens: registered names only.
+    var acceptsChannel: @Sendable (String) -> Bool {
+        let prefixes = handlers.map(\.prefix)
+        return { name in prefixes.contains { name.hasPrefix($0) } }
+    }
+
+    /// A socket is up: it becomes the device's, its channels go to their handlers, its end is
+    /// reported.
+    func established(_ socket: PeerSocket, _ peer: PeerDevice, pair: ICEAgent.SelectedPair, outgoing: Bool) {
+        let old = entries[peer.device]?.socket
+        update(peer.device, .connected, outgoing: outgoing) { e in
+            e.peer = peer
+            e.socket = socket
+            e.pairKind = pair.kind.rawValue
+            e.attempt = nil
+        }
+        if let old, old !== socket, old.isOpen {
+            // Both sides connected at once: the newer socket serves new channels, the older
+            // one finishes what it carries.
+            context.logger.debug("a second socket to the same device", metadata: ["device": "\(peer.device)"])
+        }
+        let scheduler = context.scheduler
+        scheduler.spawn { [weak self] in
+            for await channel in socket.incoming {
+                guard let handler = await self?.handler(for: channel.name) else { channel.close(); continue }
+                scheduler.spawn { await handler(channel, peer) }
+            }
+        }
+        scheduler.spawn { [weak self] in
+            let reason = await socket.closed
+            await self?.socketClosed(socket, peer.device, reason: reason)
+        }
+    }
+
+    func socketClosed(_ socket: PeerSocket, _ device: PublicKeyID, reason: ConnectivityError) {
+        guard entries[device]?.socket === socket else { return }
+        update(device, .closed, reason: reason.description) { $0.socket = nil }
+    }
+}

@@ -1,0 +1,80 @@
+import Connectivity
+import DHT
+import ICE
+import Identity
+
+/// Requests from other devices, and answers to ours.
+extension Connections {
+    /// A decrypted `peer_request` value from `device` (its signature already checked). The cheap
+    /// checks run here; the chain check, the answer and ICE run in their own task.
+    public func received(_ value: Value, from device: PublicKeyID) {
+        let request: PeerConnectionRequest
+        do {
+            request = try PeerConnectionRequest(decoding: value.data)
+        } catch {
+            context.logger.info("dropped a malformed connection request", metadata: ["device": "\(device)", "reason": "\(error)"])
+            return
+        }
+        if request.isAnswer {
+            guard let waiting = waitingAnswers[request.id], waiting.device == device else { return }
+            waitingAnswers[request.id] = nil
+            do {
+                waiting.answer.resume(returning: try ICEDescription(parsing: request.iceMessage))
+            } catch {
+                waiting.answer.resume(throwing: DaemonError(.connectionFailed, "the answer's ICE description is unusable: \(error)"))
+            }
+            return
+        }
+        guard remember(request.id) else { return }
+        guard pendingIncoming < Self.maxPendingIncoming else {
+            context.logger.warning("too many connection requests at once; dropped one", metadata: ["device": "\(device)"])
+            return
+        }
+        let remote: ICEDescription
+        do {
+            remote = try ICEDescription(parsing: request.iceMessage)
+        } catch {
+            context.logger.info("dropped a connection request with an unusable ICE description", metadata: ["device": "\(device)", "reason": "\(error)"])
+            return
+        }
+        pendingIncoming += 1
+        context.scheduler.spawn { [weak self] in
+            await self?.answer(request, remote: remote, from: device)
+        }
+    }
+
+    private func answer(_ request: PeerConnectionRequest, remote: ICEDescription, from device: PublicKeyID) async {
+        defer { pendingIncoming -= 1 }
+        var session: ICESession?
+        do {
+            let peer: DeviceDirectory.ValidatedDevice
+            do {
+                peer = try await directory.validate(device, record: false)
+            } catch {
+                throw DaemonError(.noSuchPeer, "\(device): \(error)")
+            }
+            guard await isAllowed(peer.account, true) else { throw DaemonError(.connectionFailed, "refused by policy (account \(peer.account))") }
+            guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
+            update(device, .connecting, outgoing: false) { $0.peer = PeerDevice(account: peer.account, device: device) }
+            let ice = ICESession(loop: loop, role: .controlling, addresses: localAddresses(), logger: context.logger)
+            session = ice
+            let mine = try await ice.gather()
+            let answer = PeerConnectionRequest(id: request.id, iceMessage: mine.encoded, isAnswer: true, connectionType: request.connectionType)
+            var rng = SystemRandomNumberGenerator()
+            _ = try await node.put(Self.peerKey(device), node.sealed(Value(id: rng.next(), data: answer.encoded, userType: PeerConnectionRequest.userType), to: key))
+            ice.start(remote: remote)
+            let (channel, pair) = try await ice.connection()
+            let expected = peer.chain.encodings
+            let socket = try await PeerSocket.start(
+                on: channel, isClient: true, tls: tls,
+                verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
+                accepts: acceptsChannel, logger: context.logger)
+            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: false)
+        } catch {
+            session?.cancel()
+            let reason = (error as? DaemonError)?.context ?? "\(error)"
+            context.logger.info("incoming connection failed", metadata: ["device": "\(device)", "reason": "\(reason)"])
+            update(device, .failed, reason: reason)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Connectivity
+import DaemonWire
+import DHT
+import ICE
+import Identity
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SecureDHT
+
+/// Peer sockets of this device (Jami's connection manager): one authenticated, multiplexed
+/// socket per peer device, whichever side opened it, reused by every channel.
+///
+/// - Outgoing: the device's chain (validated up to its account, CRL checked) gives its key; our
+///   ICE session listens first, then the request (fresh id) goes encrypted to
+///   `H("peer:" + device)`; the answer must come within 30 s; TLS server, peer chain compared
+///   with the one we validated.
+/// - Incoming: cheap checks first (size, parse, duplicate id, pending cap), then the sender's
+///   chain and the account policy, then our answer and ICE as the controlling side; TLS client.
+/// - Channels the peer opens are accepted when a handler is registered for their name (by
+///   prefix), declined otherwise.
+///
+/// State changes and failures are `connection.state` events with the reason.
+public actor Connections {
+    /// Requests from others being worked on at once; more are dropped (they retry).
+    static let maxPendingIncoming = 32
+    /// Request ids remembered against replays.
+    static let maxSeenIDs = 4096
+    static let answerTimeout: Duration = .seconds(30)
+
+    public typealias ChannelHandler = @Sendable (PeerChannel, PeerDevice) async -> Void
+
+    /// A verified peer device.
+    public struct PeerDevice: Sendable, Equatable {
+        public var account: PublicKeyID
+        public var device: PublicKeyID
+    }
+
+    /// What the daemon's configuration says about peer connections.
+    public struct Settings: Sendable {
+        /// Local addresses offered as candidates; nil: every non-loopback interface address.
+        public var addresses: [String]?
+        /// Whether devices of accounts that are not contacts may connect (Jami's default: yes,
+        /// unless banned).
+        public var allowNonContacts = true
+        public init(addresses: [String]? = nil) { self.addresses = addresses }
+    }
+
+    struct Entry {
+        var peer: PeerDevice?
+        var state: API.PeerState
+        var socket: PeerSocket?
+        var pairKind: String?
+        var reason: String?
+        var since: Int64
+        var outgoing: Bool
+        var attempt: Task<PeerSocket, any Error>?
+    }
+
+    let context: AccountContext
+    let node: SecureDHTNode
+    let directory: DeviceDirectory
+    let settings: Settings
+    let isAllowed: @Sendable (_ account: PublicKeyID, _ incoming: Bool) async -> Bool
+    let tls: NIOSSLContext
+    let loop: any EventLoop
+    var entries: [PublicKeyID: Entry] = [:]
+    var waitingAnswers: [UInt64: (device: PublicKeyID, answer: CheckedContinuation<ICEDescription, any Error>)] = [:]
+    var seenIDs: [UInt64] = []
+    var seenSet: Set<UInt64> = []
+    var pendingIncoming = 0
+    var handlers: [(prefix: String, handler: ChannelHandler)] = []
+    var tasks: [Task<Void, Never>] = []
+
+    /// - Parameter isAllowed: the account policy for a peer account, for a connection it asks
+    ///   for (`incoming`) or we ask for.
+    public init(context: AccountContext, node: SecureDHTNode, directory: DeviceDirectory, settings: Settings,
+                isAllowed: @escaping @Sendable (_ account: PublicKeyID, _ incoming: Bool) async -> Bool) throws(DaemonError) {
+        self.context = context
+        self.node = node
+        self.directory = directory
+        self.settings = settings
+        self.isAllowed = isAllowed
+        do {
+            tls = try PeerTLS.context(for: context.device)
+        } catch {
+            throw DaemonError(.internal, "cannot build the TLS context: \(error)")
+        }
+        loop = MultiThreadedEventLoopGroup.singleton.next()
+    }
+
+    /// Accepts channels whose name starts with `prefix`, handing each to `handler`.
+    public func register(prefix: String, _ handler: @escaping ChannelHandler) {
+        handlers.append((prefix, handler))
+    }
+
+    func handler(for name: String) -> ChannelHandler? {
+        handlers.first { name.hasPrefix($0.prefix) }?.handler
+    }
+
+    /// The socket to `device` (an existing one, or a new connection). Throws with the reason.
+    public func connect(_ device: PublicKeyID) async throws(DaemonError) -> PeerSocket {
+        if let s = entries[device]?.socket, s.isOpen { return s }
+        let attempt: Task<PeerSocket, any Error>
+        if let running = entries[device]?.attempt {
+            attempt = running
+        } else {
+            attempt = Task { try await self.dial(device) }
+            update(device, .connecting, outgoing: true) { $0.attempt = attempt }
+        }
+        do {
+            return try await attempt.value
+        } catch let e as DaemonError {
+            throw e
+        } catch {
+            throw .network("\(error)")
+        }
+    }
+
+    /// Closes the socket to `device`, if any.
+    public func disconnect(_ device: PublicKeyID) {
+        entries[device]?.socket?.close()
+        entries[device]?.attempt?.cancel()
+    }
+
+    public func stop() {
+        for t in tasks { t.cancel() }
+        tasks = []
+        for (_, e) in entries { e.socket?.close(); e.attempt?.cancel() }
+        for (_, w) in waitingAnswers { w.answer.resume(throwing: ConnectivityError.cancelled) }
+        waitingAnswers = [:]
+    }
+
+    func update(_ device: PublicKeyID, _ state: API.PeerState, outgoing: Bool? = nil, reason: String? = nil, _ change: (inout Entry) -> Void = { _ in }) {
+        var e = entries[device] ?? Entry(state: state, since: context.scheduler.unixMilliseconds, outgoing: outgoing ?? false)
+        let changed = e.state != state || reason != nil
+        if e.state != state { e.since = context.scheduler.unixMilliseconds }
+        e.state = state
+        if let outgoing { e.outgoing = outgoing }
+        if reason != nil || state == .connected { e.reason = reason }
+        change(&e)
+        entries[device] = e
+        guard changed else { return }
+        context.emit(.connectionState, peer: e.peer?.account) { ev in
+            ev.device = device.hex
+            ev.state = state.rawValue
+            ev.detail = reason
+        }
+    }
+
+    /// Local addresses to offer: configured, or every interface's except loopback and
+    /// link-local (jamid never offers loopback either).
+    func localAddresses() -> [SocketAddress] {
+        if let configured = settings.addresses {
+            return configured.compactMap { try? SocketAddress(ipAddress: $0, port: 0) }
+        }
+        let devices = (try? System.enumerateDevices()) ?? []
+        var seen = Set<String>()
+        return devices.compactMap { d -> SocketAddress? in
+            guard let a = d.address, let ip = a.ipAddress, seen.insert(ip).inserted else { return nil }
+            if ip.hasPrefix("127.") || ip == "::1" || ip.lowercased().hasPrefix("fe80") { return nil }
+            return try? SocketAddress(ipAddress: ip, port: 0)
+        }
+    }
+
+    /// Rows for `GET /v1/accounts/{id}/peers`, by device id.
+    public func list() async -> [API.Peer] {
+        var rows: [API.Peer] = []
+        for device in entries.keys.sorted(by: { $0.hex < $1.hex }) {
+            if let row = await row(device) { rows.append(row) }
+        }
+        return rows
+    }
+
+    /// What the API shows of the socket (or last attempt) to `device`.
+    public func row(_ device: PublicKeyID) async -> API.Peer? {
+        guard let e = entries[device] else { return nil }
+        var row = API.Peer(device: device.hex, account: e.peer?.account.hex, state: e.state, since: e.since)
+        row.pair = e.pairKind
+        row.reason = e.reason
+        row.direction = e.outgoing ? "outgoing" : "incoming"
+        if let s = e.socket, s.isOpen, let (stats, channels) = try? await s.statistics {
+            row.channels = channels
+            row.bytesIn = stats.bytesIn
+            row.bytesOut = stats.bytesOut
+        }
+        return row
+    }
+}

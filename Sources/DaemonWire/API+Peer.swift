@@ -1,0 +1,44 @@
+extension API {
+    /// A peer device this device is connected to, or tried to reach
+    /// (`GET /v1/accounts/{id}/peers`).
+    public struct Peer: Codable, Sendable, Equatable {
+        public var device: String
+        /// The peer's account, once its chain was checked.
+        public var account: String?
+        public var state: PeerState
+        /// Milliseconds since 1970 when it entered `state`.
+        public var since: Int64
+        /// `outgoing` when we asked, `incoming` when the peer did.
+        public var direction: String?
+        /// The candidate pair in use: `host`, `srflx`, `prflx` or `relay`.
+        public var pair: String?
+        /// Why the last attempt failed or the socket closed.
+        public var reason: String?
+        /// Names of the open channels.
+        public var channels: [String]?
+        public var bytesIn: Int?
+        public var bytesOut: Int?
+
+        public init(device: String, account: String? = nil, state: PeerState, since: Int64) {
+            self.device = device
+            self.account = account
+            self.state = state
+            self.since = since
+        }
+    }
+
+    public struct PeerList: Codable, Sendable, Equatable {
+        public var peers: [Peer]
+        public init(peers: [Peer]) { self.peers = peers }
+    }
+
+    public enum PeerState: String, Codable, Sendable {
+        case connecting, connected, failed, closed
+    }
+
+    /// The body of `POST /v1/accounts/{id}/peers`: an account id, a username or a device id.
+    public struct ConnectPeer: Codable, Sendable, Equatable {
+        public var peer: String
+        public init(peer: String) { self.peer = peer }
+    }
+}
