@@ -365,10 +365,11 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "DaemonAPI", "DaemonClient", "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack",
+                "Daemon", "DaemonAPI", "DaemonClient", "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack", "Connectivity",
                 "HTTPServerLimits", "NameService", "NameClient", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(name: "HTTPServerLimitsTests", dependencies: ["HTTPServerLimits", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(

@@ -105,6 +105,8 @@ final class TestDaemon: @unchecked Sendable {
 
     /// The configured name server (nothing listens at the default).
     let nameServer: String
+    /// `peerConnectionsFromStrangers` in its configuration.
+    var peerConnectionsFromStrangers = true
 
     init(network: TestNetwork, home: URL? = nil, onUnixSocket: Bool = false, nameServer: String = "http://127.0.0.1:9") {
         self.network = network
@@ -121,6 +123,8 @@ final class TestDaemon: @unchecked Sendable {
         config.apiPort = 0
         config.nameServer = nameServer
         config.pendingRequestLimit = 16
+        config.peerAddresses = ["127.0.0.1"]
+        config.peerConnectionsFromStrangers = peerConnectionsFromStrangers
         config.dhtLifetimeOverrides = Dictionary(uniqueKeysWithValues: TestNetwork.lifetimes.map { (String($0.key), $0.value) })
         var logger = Logger(label: "test-rafikid")
         logger.logLevel = .warning

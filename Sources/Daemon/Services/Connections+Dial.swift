@@ -68,24 +68,28 @@ extension Connections {
     /// Sends (by `put`) and waits for the answer with `id` from `device`, at most 30 s.
     func awaitAnswer(_ id: UInt64, from device: PublicKeyID, put: @escaping @Sendable () async -> Void) async throws -> ICEDescription {
         let scheduler = context.scheduler
-        return try await withCheckedThrowingContinuation { continuation in
-            waitingAnswers[id] = (device, continuation)
-            scheduler.spawn { await put() }
-            scheduler.spawn { [weak self] in
-                try? await scheduler.sleep(for: Self.answerTimeout)
-                await self?.answerTimedOut(id)
+        // Cancelled (a disconnect while connecting, the account stopping): ends the wait now.
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waitingAnswers[id] = (device, continuation)
+                scheduler.spawn { await put() }
+                scheduler.spawn { [weak self] in
+                    try? await scheduler.sleep(for: Self.answerTimeout)
+                    await self?.stopWaiting(id, DaemonError(.connectionFailed, "no answer within 30 s"))
+                }
             }
+        } onCancel: {
+            Task { await self.stopWaiting(id, DaemonError(.connectionFailed, "cancelled")) }
         }
     }
 
-    func answerTimedOut(_ id: UInt64) {
-        waitingAnswers.removeValue(forKey: id)?.answer.resume(throwing: DaemonError(.connectionFailed, "no answer within 30 s"))
+    func stopWaiting(_ id: UInt64, _ error: DaemonError) {
+        waitingAnswers.removeValue(forKey: id)?.answer.resume(throwing: error)
     }
 
     /// The socket's policy for the channels the peer opens: registered names only.
     var acceptsChannel: @Sendable (String) -> Bool {
-        let prefixes = handlers.map(\.prefix)
-        return { name in prefixes.contains { name.hasPrefix($0) } }
+        { [channels] name in channels.accepts(name) }
     }
 
     /// A socket is up: it becomes the device's, its channels go to their handlers, its end is
@@ -106,7 +110,7 @@ extension Connections {
         let scheduler = context.scheduler
         scheduler.spawn { [weak self] in
             for await channel in socket.incoming {
-                guard let handler = await self?.handler(for: channel.name) else { channel.close(); continue }
+                guard let handler = self?.channels.handler(for: channel.name) else { channel.close(); continue }
                 scheduler.spawn { await handler(channel, peer) }
             }
         }

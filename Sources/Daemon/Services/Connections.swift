@@ -70,7 +70,7 @@ public actor Connections {
     var seenIDs: [UInt64] = []
     var seenSet: Set<UInt64> = []
     var pendingIncoming = 0
-    var handlers: [(prefix: String, handler: ChannelHandler)] = []
+    let channels = ChannelRegistry()
     var tasks: [Task<Void, Never>] = []
 
     /// - Parameter isAllowed: the account policy for a peer account, for a connection it asks
@@ -91,12 +91,8 @@ public actor Connections {
     }
 
     /// Accepts channels whose name starts with `prefix`, handing each to `handler`.
-    public func register(prefix: String, _ handler: @escaping ChannelHandler) {
-        handlers.append((prefix, handler))
-    }
-
-    func handler(for name: String) -> ChannelHandler? {
-        handlers.first { name.hasPrefix($0.prefix) }?.handler
+    public nonisolated func register(prefix: String, _ handler: @escaping ChannelHandler) {
+        channels.register(prefix: prefix, handler)
     }
 
     /// The socket to `device` (an existing one, or a new connection). Throws with the reason.
