@@ -3,6 +3,7 @@ import DHT
 import ICE
 import Identity
 import NIOCore
+import SecureDHT
 
 /// Outgoing connections: request over the DHT, answer, ICE as the controlled side, TLS server.
 extension Connections {
@@ -25,8 +26,9 @@ extension Connections {
             let id = freshID(using: &rng)
             let request = PeerConnectionRequest(id: id, iceMessage: mine.encoded, isAnswer: false)
             let sealed = try node.sealed(Value(id: rng.next(), data: request.encoded, userType: PeerConnectionRequest.userType), to: key)
+            let long = DeviceLongID(spki: peer.chain.leaf.spkiDER)
             let answer = try await awaitAnswer(id, from: device) { [node] in
-                _ = try? await node.put(Self.peerKey(device), sealed)
+                await Self.putAtPeerKeys(sealed, node: node, device: device, long: long)
             }
             ice.start(remote: answer)
             let (channel, pair) = try await ice.connection()
@@ -46,8 +48,19 @@ extension Connections {
         }
     }
 
-    /// `H("peer:" + device short id)`, where jamid 13.7 listens for requests and answers.
-    static func peerKey(_ device: PublicKeyID) -> InfoHash { .hashing(key: "peer:" + device.hex) }
+    /// Where a device listens for requests and answers: `H("peer:" + short id)` (jamid 13.7)
+    /// and `H("peer:" + long id)` (dhtnet since 2024, the only key since 2026-05). The same
+    /// value goes to both; receivers drop the second by its id.
+    static func peerKeys(_ device: PublicKeyID, _ long: DeviceLongID) -> [InfoHash] {
+        [.hashing(key: "peer:" + device.hex), .hashing(key: "peer:" + long.hex)]
+    }
+
+    /// Puts `value` at both of the device's keys, at once.
+    static func putAtPeerKeys(_ value: Value, node: SecureDHTNode, device: PublicKeyID, long: DeviceLongID) async {
+        await withTaskGroup(of: Void.self) { group in
+            for key in peerKeys(device, long) { group.addTask { _ = try? await node.put(key, value) } }
+        }
+    }
 
     /// A request id never used or seen before (jamid refuses one it has seen).
     func freshID(using rng: inout some RandomNumberGenerator) -> UInt64 {

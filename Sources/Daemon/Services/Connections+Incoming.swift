@@ -61,7 +61,8 @@ extension Connections {
             let mine = try await ice.gather()
             let answer = PeerConnectionRequest(id: request.id, iceMessage: mine.encoded, isAnswer: true, connectionType: request.connectionType)
             var rng = SystemRandomNumberGenerator()
-            _ = try await node.put(Self.peerKey(device), node.sealed(Value(id: rng.next(), data: answer.encoded, userType: PeerConnectionRequest.userType), to: key))
+            let sealed = try node.sealed(Value(id: rng.next(), data: answer.encoded, userType: PeerConnectionRequest.userType), to: key)
+            await Self.putAtPeerKeys(sealed, node: node, device: device, long: DeviceLongID(spki: peer.chain.leaf.spkiDER))
             ice.start(remote: remote)
             let (channel, pair) = try await ice.connection()
             let expected = peer.chain.encodings

@@ -5,7 +5,7 @@ import Identity
 import SecureDHT
 
 /// What arrives for this device: values at its inbox (`H("inbox:" + device)`) and at its
-/// connection-request key (`H("peer:" + device)`). ``SecureDHTNode`` has already decrypted each
+/// connection-request keys (`H("peer:" + short id)` and `H("peer:" + long id)`). ``SecureDHTNode`` has already decrypted each
 /// value and checked its signature; values it could not (not for us, forged, corrupted) never
 /// get here. The inbox parses them, checks the sender's device chain, remembers what it has
 /// seen (a value is handled once, across restarts) and routes them by kind.
@@ -44,13 +44,16 @@ public actor Inbox {
                 await self.inboxValue(value)
             }
         })
-        let peer = node.listen(.hashing(key: "peer:" + context.device.shortID.hex))
-        tasks.append(context.scheduler.spawn { [weak self] in
-            for await event in peer {
-                guard case .added(let value) = event, let self else { continue }
-                await self.peerValue(value)
-            }
-        })
+        // Both keys: jamid 13.7 sends to the short id's, current dhtnet to the long id's.
+        for id in [context.device.shortID.hex, context.device.longID.hex] {
+            let peer = node.listen(.hashing(key: "peer:" + id))
+            tasks.append(context.scheduler.spawn { [weak self] in
+                for await event in peer {
+                    guard case .added(let value) = event, let self else { continue }
+                    await self.peerValue(value)
+                }
+            })
+        }
     }
 
     public func stop() {
