@@ -61,7 +61,10 @@ public final class PeerSocket: Sendable {
     }
 
     /// Opens a channel; throws ``ConnectivityError/channelDeclined(_:)`` when the peer declines.
-    public func open(_ name: String) async throws -> PeerChannel {
+    ///
+    /// A peer that neither accepts nor declines within `timeout` gets the channel closed
+    /// (`ConnectivityError.noAnswer`); the socket stays up.
+    public func open(_ name: String, timeout: TimeAmount = .seconds(30)) async throws -> PeerChannel {
         let loop = channel.eventLoop
         let id = try await loop.flatSubmit { [mux] () -> EventLoopFuture<UInt16> in
             let h = mux.value
@@ -72,6 +75,14 @@ public final class PeerSocket: Sendable {
             let p = loop.makePromise(of: UInt16.self)
             h.opening[id] = (p, name)
             h.process()
+            let expiry = loop.scheduleTask(in: timeout) {
+                let h = mux.value
+                guard let o = h.opening.removeValue(forKey: id) else { return }
+                h.core.close(id)
+                h.process()
+                o.promise.fail(ConnectivityError.noAnswer)
+            }
+            p.futureResult.whenComplete { _ in expiry.cancel() }
             return p.futureResult
         }.get()
         return PeerChannel(id: id, name: name, loop: loop, mux: mux)

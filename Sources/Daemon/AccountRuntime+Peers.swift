@@ -1,3 +1,4 @@
+import Connectivity
 import Contacts
 import DaemonWire
 import Identity
@@ -47,6 +48,24 @@ extension AccountRuntime {
         }
         if rows.allSatisfy({ $0.state != .connected }), let firstError { throw firstError }
         return rows.sorted { $0.device < $1.device }
+    }
+
+    /// Asks `device` (connecting first if needed) for a channel named `name` and closes it
+    /// again: whether the peer serves that name. A diagnostic; nothing is sent on it.
+    public func probeChannel(_ name: String, on device: PublicKeyID) async throws(DaemonError) -> API.ChannelProbe {
+        guard !name.isEmpty, name.utf8.count <= 512, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalid("a channel name is 1 to 512 bytes without control characters")
+        }
+        let socket = try await connections().connect(device)
+        do {
+            let channel = try await socket.open(name, timeout: .seconds(10))
+            channel.close()
+            return API.ChannelProbe(name: name, accepted: true)
+        } catch let error as ConnectivityError {
+            return API.ChannelProbe(name: name, accepted: false, detail: error.description)
+        } catch {
+            return API.ChannelProbe(name: name, accepted: false, detail: "\(error)")
+        }
     }
 
     /// Closes the socket to `device`.

@@ -12,3 +12,4 @@ extension API.AccountList: ResponseEncodable {}
 extension API.ContactList: ResponseEncodable {}
 extension API.PresenceList: ResponseEncodable {}
 extension API.PeerList: ResponseEncodable {}
+extension API.ChannelProbe: ResponseEncodable {}

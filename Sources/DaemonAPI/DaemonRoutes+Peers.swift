@@ -15,6 +15,10 @@ extension DaemonRoutes {
                 return API.PeerList(peers: try await runtime.connectPeer(target))
             }
         }
+        router.on(.probeChannel) { request, context in
+            let body = try await request.decode(as: API.ProbeChannel.self, context: context)
+            return try await answering { try await runtime(context).probeChannel(body.name, on: try peer(context)) }
+        }
         router.on(.disconnectPeer) { _, context -> HTTPResponse.Status in
             try await answering { try await runtime(context).disconnectPeer(try peer(context)) }
             return .noContent

@@ -42,3 +42,24 @@ extension API {
         public init(peer: String) { self.peer = peer }
     }
 }
+
+extension API {
+    /// The body of `POST /v1/accounts/{id}/peers/{peer}/channels`: a channel name to try.
+    public struct ProbeChannel: Codable, Sendable, Equatable {
+        public var name: String
+        public init(name: String) { self.name = name }
+    }
+
+    /// Whether the peer accepted the channel (it is closed again at once).
+    public struct ChannelProbe: Codable, Sendable, Equatable {
+        public var name: String
+        public var accepted: Bool
+        /// Why not, when it was not accepted.
+        public var detail: String?
+        public init(name: String, accepted: Bool, detail: String? = nil) {
+            self.name = name
+            self.accepted = accepted
+            self.detail = detail
+        }
+    }
+}

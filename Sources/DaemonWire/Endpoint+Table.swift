@@ -32,6 +32,8 @@ extension Endpoint {
     /// Body ``API/ConnectPeer``; answer ``API/PeerList`` (the devices tried).
     public static let connectPeer = Endpoint(.post, "v1", "accounts", .account, "peers")
     public static let disconnectPeer = Endpoint(.delete, "v1", "accounts", .account, "peers", .peer)
+    /// Body ``API/ProbeChannel``; answer ``API/ChannelProbe``.
+    public static let probeChannel = Endpoint(.post, "v1", "accounts", .account, "peers", .peer, "channels")
 
     /// The WebSocket (an upgrade of this `GET`); query ``Query/account``, ``Query/accessToken``.
     public static let events = Endpoint(.get, "v1", "events")
@@ -41,6 +43,6 @@ extension Endpoint {
     public static let all: [Endpoint] = [
         status, accounts, createAccount, importAccount, account, exportAccount, profile,
         contacts, addContact, contact, removeContact, banContact, unbanContact,
-        requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, events, eventStream,
+        requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, probeChannel, events, eventStream,
     ]
 }

@@ -7,7 +7,7 @@ import Foundation
 struct PeersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peers", abstract: "List, open and close peer-to-peer connections to devices (through the daemon).",
-        subcommands: [ListPeers.self, ConnectPeer.self, DisconnectPeer.self], defaultSubcommand: ListPeers.self)
+        subcommands: [ListPeers.self, ConnectPeer.self, DisconnectPeer.self, ProbeChannel.self], defaultSubcommand: ListPeers.self)
 
     static func print(_ peers: [API.Peer]) {
         for p in peers {
@@ -75,6 +75,24 @@ struct DisconnectPeer: AsyncParsableCommand {
             let account = try await options.account(client)
             _ = try await client.call(.disconnectPeer, account: account, peer: device.lowercased())
             if options.json { printJSON(["device": device.lowercased(), "done": "true"]) } else { Swift.print("\(device.lowercased()) disconnected") }
+        }
+    }
+}
+
+struct ProbeChannel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe", abstract: "Ask a device for a channel by name and close it again: whether it serves that name (sip, git://…, sync://…).")
+    @OptionGroup var options: DaemonOptions
+    @Argument(help: "The device id (see `rafiki peers`).") var device: String
+    @Argument(help: "The channel name.") var name: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let client = try options.client()
+            let account = try await options.account(client)
+            let probe = try await client.call(.probeChannel, account: account, peer: device.lowercased(), body: API.ProbeChannel(name: name), as: API.ChannelProbe.self)
+            if options.json { return printJSON(probe) }
+            Swift.print(probe.accepted ? "\(name): accepted" : "\(name): not accepted (\(probe.detail ?? "declined"))")
         }
     }
 }

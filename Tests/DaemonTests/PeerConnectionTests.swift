@@ -41,6 +41,9 @@ struct PeerConnectionTests {
             // A name nobody serves is declined; the socket stays up.
             await #expect(throws: ConnectivityError.channelDeclined("nobody-serves-this")) { try await socket.open("nobody-serves-this") }
             #expect(socket.isOpen)
+            let probes = [try await a.client.call(.probeChannel, account: alice.id, peer: bob.device, body: API.ProbeChannel(name: "test-echo/probe"), as: API.ChannelProbe.self),
+                          try await a.client.call(.probeChannel, account: alice.id, peer: bob.device, body: API.ProbeChannel(name: "sip"), as: API.ChannelProbe.self)]
+            #expect(probes == [API.ChannelProbe(name: "test-echo/probe", accepted: true), API.ChannelProbe(name: "sip", accepted: false, detail: "channel sip declined")])
             // Bob opens one towards Alice over the same socket.
             let bobSide = try await Self.socket(from: b, account: bob, to: alice)
             #expect(try await bobSide.statistics.statistics.bytesIn > 64 << 20)
