@@ -16,6 +16,8 @@ extension API {
         public var reason: String?
         /// Names of the open channels.
         public var channels: [String]?
+        /// The last channel names the peer asked for that this device does not serve.
+        public var declined: [String]?
         public var bytesIn: Int?
         public var bytesOut: Int?
 

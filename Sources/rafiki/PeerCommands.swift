@@ -16,6 +16,7 @@ struct PeersCommand: AsyncParsableCommand {
             line += "  \((p.pair ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0))"
             if let i = p.bytesIn, let o = p.bytesOut { line += "  in \(formatBytes(i)) out \(formatBytes(o))" }
             if let c = p.channels, !c.isEmpty { line += "  channels: " + c.joined(separator: ", ") }
+            if let d = p.declined, !d.isEmpty { line += "  declined: " + d.joined(separator: ", ") }
             if let a = p.account { line += "  account \(a)" }
             if let r = p.reason, p.state != .connected { line += "  (\(r))" }
             Swift.print(line)

@@ -36,7 +36,7 @@ extension Connections {
             let socket = try await PeerSocket.start(
                 on: channel, isClient: false, tls: tls,
                 verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
-                accepts: acceptsChannel, logger: context.logger)
+                accepts: acceptsChannel(from: device), logger: context.logger)
             established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: true)
             return socket
         } catch {
@@ -100,9 +100,9 @@ extension Connections {
         waitingAnswers.removeValue(forKey: id)?.answer.resume(throwing: error)
     }
 
-    /// The socket's policy for the channels the peer opens: registered names only.
-    var acceptsChannel: @Sendable (String) -> Bool {
-        { [channels] name in channels.accepts(name) }
+    /// The socket's policy for the channels `device` opens: registered names only.
+    func acceptsChannel(from device: PublicKeyID) -> @Sendable (String) -> Bool {
+        { [channels] name in channels.accepts(name, from: device) }
     }
 
     /// A socket is up: it becomes the device's, its channels go to their handlers, its end is

@@ -69,7 +69,7 @@ extension Connections {
             let socket = try await PeerSocket.start(
                 on: channel, isClient: true, tls: tls,
                 verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
-                accepts: acceptsChannel, logger: context.logger)
+                accepts: acceptsChannel(from: device), logger: context.logger)
             established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: false)
         } catch {
             session?.cancel()

@@ -176,6 +176,8 @@ public actor Connections {
         row.pair = e.pairKind
         row.reason = e.reason
         row.direction = e.outgoing ? "outgoing" : "incoming"
+        let declined = channels.declinedNames(of: device)
+        if !declined.isEmpty { row.declined = declined }
         if let s = e.socket, s.isOpen, let (stats, channels) = try? await s.statistics {
             row.channels = channels
             row.bytesIn = stats.bytesIn

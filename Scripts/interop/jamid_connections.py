@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""Peer sockets between rafikid and the real Jami daemon (jamid 13.7), driven by the Swift test
+`JamidConnectionTests` (run as root with /usr/bin/python3).
+
+Inside the harness's network namespace (jamid never offers loopback candidates, so both daemons
+use the veth address 198.18.0.1) it starts a bootstrap node, one jamid with two accounts (Jay
+and Kay) and our daemon (`--rafikid`), driven through our CLI (`--rafiki`):
+  1. Jay and Rafiki become contacts (Jay asks, we accept);
+  2. jamid -> Rafiki: Jay sends a message to the 1:1 conversation; jamid connects to our device
+     and asks for a `sip` channel, which we decline (no SIP until swarm sync): the socket stays;
+  3. Rafiki -> jamid: Kay accepts our request, `rafiki peers connect <Kay>` brings up a socket
+     (timed); a channel name jamid does not serve is declined by jamid, the socket stays up;
+  4. jamid's beacons (sent on a connectivity change) are answered: both sockets stay up;
+  5. both sockets are still connected after 60 s (keep-alive STUN interleaved with TLS);
+  6. rafikid stops cleanly (SIGTERM, status 0) with no error in its log.
+Results are one JSON object on stdout; progress goes to stderr.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import children
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--harness", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--rafikid", required=True)
+    ap.add_argument("--rafiki", required=True)
+    ap.add_argument("--hold", type=float, default=62, help="seconds the sockets must stay up")
+    ap.add_argument("--max-seconds", type=int, default=420)
+    ap.add_argument("--jamid-debug", action="store_true", help="jamid -d (its log in WORKDIR/J)")
+    args = ap.parse_args()
+    sys.path.insert(0, args.harness)
+    import dbus
+    import jamiharness as jh
+    results = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+
+    res = {}
+    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
+    daemon = None
+    try:
+        bs = h.start_bootstrap()
+        j = h.start_jamid("J", debug=args.jamid_debug)
+        m = j.mark()
+        jay = j.add_account(jh.offline_account_details(bs.addr, "Jay"))
+        kay = j.add_account(jh.offline_account_details(bs.addr, "Kay"))
+        children.jamid_registered(jh, j, jay, timeout=240, since=m)
+        children.jamid_registered(jh, j, kay, timeout=240, since=m)
+        jay_id, kay_id = j.details(jay)["Account.username"], j.details(kay)["Account.username"]
+        res["jamid"] = {"jay": jay_id, "kay": kay_id}
+        # jamid as TLS server blocks on its DH parameters: wait for them (README, "DH params").
+        for acc in (jay, kay):
+            children.poll("jamid's DH params", lambda: os.path.exists(os.path.join(j.env["XDG_CACHE_HOME"], acc, "dhParams")), timeout=120)
+
+        home = os.path.join(args.workdir, "rafiki-home")
+        os.makedirs(home, exist_ok=True)
+        with open(os.path.join(home, "config.json"), "w") as f:
+            json.dump({"peerAddresses": [jh.NETNS_LAN_ADDR.split("/")[0]]}, f)
+        daemon_log = open(os.path.join(args.workdir, "rafikid.log"), "w")
+        daemon, url, token = children.start_rafikid(args.rafikid, home, bs.addr, daemon_log, log_level="info")
+
+        def rafiki(*argv, check=True):
+            p = subprocess.run([args.rafiki] + list(argv) + ["--home", home], capture_output=True, text=True, timeout=180)
+            if check and p.returncode != 0:
+                raise RuntimeError("rafiki %s failed: %s" % (" ".join(argv), p.stderr.strip()))
+            return p
+
+        def peers():
+            return json.loads(rafiki("peers", "list", "--json").stdout)
+
+        def poll(what, fn, timeout=90):
+            return children.poll(what, fn, timeout)
+
+        ours = json.loads(rafiki("account", "create", "--display-name", "Rafa", "--json").stdout)
+        res["rafiki"] = ours["id"]
+        poll("our registration", lambda: [a for a in json.loads(rafiki("account", "list", "--json").stdout) if a["state"] == "registered"])
+
+        # 1. Jay asks, we accept.
+        m = j.mark()
+        j.cm.sendTrustRequest(jay, ours["id"], dbus.ByteArray(b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Jay\r\nEND:VCARD\r\n"))
+        req = poll("request from Jay", lambda: [r for r in json.loads(rafiki("contact", "requests", "--json").stdout)["requests"] if r["from"] == jay_id])[0]
+        conversation = req["conversationId"]
+        rafiki("contact", "accept", jay_id)
+        j.wait_signal("contactAdded", lambda a: a[0] == jay and a[1] == ours["id"] and bool(a[2]), timeout=60, since=m)
+
+        # 2. jamid -> Rafiki: Jay calls us; jamid connects to our device and asks for a `sip`
+        #    channel, which we decline (no SIP yet): the call fails, the socket stays up.
+        #    (Jay's conversation messages would not do: jamid notifies members only, and we are
+        #    still an invited one until swarm sync exists.)
+        t0 = time.monotonic()
+        call = str(j.call.placeCall(jay, "jami:" + ours["id"]))
+        jay_row = poll("Jay's socket to us", lambda: [r for r in peers() if r.get("account") == jay_id and r["state"] == "connected"], timeout=90)[0]
+        res["incoming_ms"] = round((time.monotonic() - t0) * 1e3)
+        jay_device = jay_row["device"]
+        try:
+            poll("Jay's sip request declined", lambda: [r for r in peers() if r["device"] == jay_device and "sip" in r.get("declined", [])], timeout=60)
+            res["jay_declined_sip"] = True
+        except TimeoutError:
+            res["jay_declined_sip"] = False
+        res["jay_socket"] = [r for r in peers() if r["device"] == jay_device][0]
+        try:
+            j.call.hangUp(jay, call)
+        except dbus.DBusException:
+            pass  # already ended by jamid
+        connected_at = time.monotonic()
+
+        # 3. Rafiki -> jamid: Kay becomes a contact, then `rafiki peers connect <Kay>` (timed);
+        #    a channel name jamid does not serve is declined by jamid, the socket stays up.
+        m = j.mark()
+        rafiki("contact", "add", kay_id)
+        j.wait_signal("incomingTrustRequest", lambda a: a[0] == kay, timeout=90, since=m)
+        j.cm.acceptTrustRequest(kay, ours["id"])
+        poll("Kay's confirmation", lambda: [c for c in json.loads(rafiki("contact", "list", "--json").stdout) if c["id"] == kay_id and c["confirmed"]], timeout=60)
+        t0 = time.monotonic()
+        p = rafiki("peers", "connect", kay_id, "--json", check=False)
+        res["connect_ms"] = round((time.monotonic() - t0) * 1e3)
+        if p.returncode != 0:
+            raise RuntimeError("rafiki peers connect failed: " + p.stderr.strip())
+        res["connect_to_jamid"] = json.loads(p.stdout)
+        kay_device = res["connect_to_jamid"][0]["device"]
+        res["probe_unknown"] = json.loads(rafiki("peers", "probe", kay_device, "rafiki-test/unknown", "--json").stdout)
+
+        # 4. jamid's beacons: on a connectivity change jamid sends {"p":true} on every socket and
+        #    closes the ones that do not answer within 3 s.
+        m = j.mark()
+        j.cm.connectivityChanged()
+        time.sleep(6)
+        res["after_beacons"] = [{"device": r["device"], "state": r["state"]} for r in peers()]
+
+        # 5. Held through keep-alives.
+        time.sleep(max(0, args.hold - (time.monotonic() - connected_at)))
+        final = peers()
+        res["held_s"] = round(time.monotonic() - connected_at, 1)
+        res["after_hold"] = final
+        res["daemon_alive"] = daemon.poll() is None
+        res["daemon_exit"] = children.stop(daemon, grace=30)
+        daemon = None
+        daemon_log.flush()
+        text = open(os.path.join(args.workdir, "rafikid.log")).read()
+        res["daemon_errors"] = [l for l in text.splitlines() if " error " in l or "critical" in l][:20]
+    except Exception as e:  # reported, not raised: the Swift test prints the log
+        res["error"] = "%s: %s" % (type(e).__name__, e)
+    finally:
+        children.stop(daemon, grace=5)
+        h.close()
+    results.write(json.dumps(res) + "\n")
+    results.flush()
+
+
+if __name__ == "__main__":
+    main()

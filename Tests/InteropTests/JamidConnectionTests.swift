@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// Peer sockets between rafikid and the real Jami daemon, through
+/// `Scripts/interop/jamid_connections.py`: jamid -> Rafiki (a call makes jamid connect and ask for
+/// `sip`, which we decline), Rafiki -> jamid (`rafiki peers connect`, an unknown channel declined
+/// by jamid), jamid's beacons answered, both sockets up through 60 s of keep-alives. Part of the
+/// serialized jamid suite (one jamid at a time).
+extension JamidIdentityTests {
+    @Test func peerSocketsComeUpWithJamidBothWays() async throws {
+        try #require(FileManager.default.fileExists(atPath: "/usr/libexec/jamid"), "jamid is not installed (run .ci/run)")
+        let rafikid = Self.productsDirectory.appendingPathComponent("rafikid").path
+        let rafiki = Self.productsDirectory.appendingPathComponent("rafiki").path
+        try #require(FileManager.default.isExecutableFile(atPath: rafikid) && FileManager.default.isExecutableFile(atPath: rafiki), "build rafikid and rafiki first")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rafiki-jamid-connections-\(UUID().uuidString)")
+        let r = try await Self.runScript(["--harness", Self.harness.path, "--workdir", dir.path, "--rafikid", rafikid, "--rafiki", rafiki],
+                                         script: "jamid_connections.py", timeout: .seconds(450))
+        if r["error"] == nil { try? FileManager.default.removeItem(at: dir) }
+        #expect(r["error"] == nil, "\(r["error"] ?? "") (logs in \(dir.path))")
+        let jamid = try #require(r["jamid"] as? [String: String])
+
+        // jamid -> Rafiki: its socket, over a host pair, its `sip` request declined.
+        let incoming = try #require(r["jay_socket"] as? [String: Any])
+        #expect(incoming["state"] as? String == "connected" && incoming["direction"] as? String == "incoming")
+        #expect(incoming["account"] as? String == jamid["jay"] && incoming["pair"] as? String == "host")
+        #expect(r["jay_declined_sip"] as? Bool == true)
+
+        // Rafiki -> jamid: connected, and jamid declines a name it does not serve.
+        let outgoing = try #require((r["connect_to_jamid"] as? [[String: Any]])?.first)
+        #expect(outgoing["state"] as? String == "connected" && outgoing["direction"] as? String == "outgoing")
+        #expect(outgoing["account"] as? String == jamid["kay"])
+        let probe = try #require(r["probe_unknown"] as? [String: Any])
+        #expect(probe["accepted"] as? Bool == false && probe["detail"] as? String == "channel rafiki-test/unknown declined")
+
+        // Beacons answered, and both sockets still up after 60 s.
+        let afterBeacons = try #require(r["after_beacons"] as? [[String: Any]])
+        #expect(afterBeacons.count == 2 && afterBeacons.allSatisfy { $0["state"] as? String == "connected" })
+        #expect((r["held_s"] as? Double ?? 0) >= 60)
+        let held = try #require(r["after_hold"] as? [[String: Any]])
+        #expect(held.count == 2 && held.allSatisfy { $0["state"] as? String == "connected" }, "\(held)")
+
+        #expect(r["daemon_alive"] as? Bool == true && r["daemon_exit"] as? Int == 0)
+        #expect((r["daemon_errors"] as? [String])?.isEmpty == true, "\(r["daemon_errors"] ?? "")")
+    }
+}
