@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Multiplexer", targets: ["Multiplexer"]),
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "ICE", targets: ["ICE"]),
+        .library(name: "TURN", targets: ["TURN"]),
         .library(name: "Connectivity", targets: ["Connectivity"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
@@ -188,12 +189,18 @@ let package = Package(
             name: "ICE",
             dependencies: ["STUN", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
+        // A TURN client for TCP relays (RFC 5766 + RFC 6062) without I/O: allocation with
+        // long-term credentials, refreshes, permissions, connection attempts and binds.
+        .target(
+            name: "TURN",
+            dependencies: ["STUN", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
         // Peer sockets on the network: connection requests, ICE sessions on NIO TCP sockets,
         // TLS (swift-nio-ssl) with Jami's parameters, the multiplexer on top.
         .target(
             name: "Connectivity",
             dependencies: [
-                "ICE", "STUN", "Multiplexer", "Identity", "MessagePack",
+                "ICE", "STUN", "TURN", "Multiplexer", "Identity", "MessagePack",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -356,7 +363,7 @@ let package = Package(
         .testTarget(
             name: "ConnectivityTests",
             dependencies: [
-                "Connectivity", "ICE", "Multiplexer", "Identity",
+                "Connectivity", "ICE", "Multiplexer", "Identity", "TURN", "STUN", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

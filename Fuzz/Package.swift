@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Connectivity", package: "main"), .product(name: "ICE", package: "main"),
                 .product(name: "Multiplexer", package: "main"), .product(name: "STUN", package: "main"),
+                .product(name: "TURN", package: "main"),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(

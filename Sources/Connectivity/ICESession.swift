@@ -28,6 +28,7 @@ public final class ICESession: Sendable {
         var config: ICEAgent.Config
         let addresses: [SocketAddress]
         let reflexive: [SocketAddress]
+        let relay: (relay: TURNRelay, relayed: SocketAddress)?
         var listeners: [any Channel] = []
         var channels: [ICEAgent.ConnectionID: (channel: any Channel, handler: ICEConnectionHandler)] = [:]
         var early: [(ICECandidate, any Channel)] = []
@@ -36,11 +37,13 @@ public final class ICESession: Sendable {
         var local: ICEDescription?
         /// The completion promise was resolved (it must not be twice).
         var resolved = false
-        init(role: ICEAgent.Role, config: ICEAgent.Config, addresses: [SocketAddress], reflexive: [SocketAddress], logger: Logger) {
+        init(role: ICEAgent.Role, config: ICEAgent.Config, addresses: [SocketAddress], reflexive: [SocketAddress],
+             relay: (TURNRelay, SocketAddress)?, logger: Logger) {
             self.role = role
             self.config = config
             self.addresses = addresses
             self.reflexive = reflexive
+            self.relay = relay.map { (relay: $0.0, relayed: $0.1) }
             self.logger = logger
         }
     }
@@ -49,11 +52,14 @@ public final class ICESession: Sendable {
     ///   - addresses: local IP addresses to offer (port ignored): one passive listener and one
     ///     active candidate each.
     ///   - reflexive: public addresses seen by others (the DHT), offered as active srflx.
+    ///   - relay: a TURN allocation on this loop and its relayed address, offered as a passive
+    ///     relay candidate; kept while its connection is the selected one, released otherwise.
     public init(loop: any EventLoop, role: ICEAgent.Role, addresses: [SocketAddress], reflexive: [SocketAddress] = [],
-                config: ICEAgent.Config = ICEAgent.Config(), logger: Logger) {
+                relay: (TURNRelay, SocketAddress)? = nil, config: ICEAgent.Config = ICEAgent.Config(), logger: Logger) {
+        precondition(relay.map { $0.0.loop === loop } ?? true, "the relay must run on the session's loop")
         self.loop = loop
         self.box = .makeEmptyBox(eventLoop: loop)
-        self.setup = { State(role: role, config: config, addresses: addresses, reflexive: reflexive, logger: logger) }
+        self.setup = { State(role: role, config: config, addresses: addresses, reflexive: reflexive, relay: relay, logger: logger) }
         self.completion = loop.makePromise()
     }
 
@@ -94,6 +100,10 @@ public final class ICESession: Sendable {
                     guard let ip = r.ipAddress, !candidates.contains(where: { $0.address.ipAddress == ip }) else { continue }
                     candidates.append(ICECandidate(kind: .srflx, tcpType: .active, address: try SocketAddress(ipAddress: ip, port: 9)))
                 }
+                if let (relay, relayed) = s.relay {
+                    candidates.append(ICECandidate(kind: .relay, tcpType: .passive, address: relayed))
+                    relay.setOnPeer { [self] channel, peer, early in adopt(relayed: channel, peer: peer, early: early) }
+                }
                 guard !candidates.isEmpty else { throw ConnectivityError.ice("no usable local address") }
                 var rng = SystemRandomNumberGenerator()
                 let (ufrag, password) = ICEDescription.randomCredentials(using: &rng)
@@ -113,6 +123,7 @@ public final class ICESession: Sendable {
         loop.execute { [self] in
             guard started else { return }
             state.agent?.setRemote(remote, now: Self.now())
+            state.relay?.relay.permit(remote.candidates.map(\.address))
             pump()
         }
     }
@@ -156,6 +167,25 @@ public final class ICESession: Sendable {
         try attach(child, id: id)
     }
 
+    /// A peer's connection through our TURN relay: an inbound connection to the relay candidate.
+    private func adopt(relayed channel: any Channel, peer: SocketAddress, early: ByteBuffer?) {
+        let s = state
+        guard var agent = s.agent, let local = agent.local.candidates.first(where: { $0.kind == .relay }),
+              let id = agent.accepted(local: local, remote: peer, now: Self.now()) else {
+            channel.close(promise: nil)
+            return
+        }
+        s.agent = agent
+        do {
+            try attach(channel, id: id)
+        } catch {
+            channel.close(promise: nil)
+            return
+        }
+        if let early { channel.pipeline.fireChannelRead(early) }
+        pump()
+    }
+
     private func attach(_ channel: any Channel, id: ICEAgent.ConnectionID) throws {
         let handler = ICEConnectionHandler(
             id: id,
@@ -190,12 +220,17 @@ public final class ICESession: Sendable {
                 guard let (channel, handler) = s.channels[id], !s.resolved else { continue }
                 s.resolved = true
                 completion.succeed((channel, pair))
+                if let relay = s.relay?.relay {
+                    // A relayed pair needs its allocation for as long as the connection lives.
+                    if pair.local.kind == .relay { channel.closeFuture.whenComplete { _ in relay.close() } } else { relay.close() }
+                }
                 loop.scheduleTask(in: Self.listenerLinger) { [self] in closeListeners() }
             case .failed(let f):
                 // After completion, the socket above notices its connection closing by itself.
                 if !s.resolved {
                     s.resolved = true
                     completion.fail(ConnectivityError.ice(f.description))
+                    s.relay?.relay.close()
                 }
                 closeListeners()
             }

@@ -114,7 +114,7 @@ extension ICEAgent {
             if let (id, _) = connections.first(where: { $0.value.valid && $0.value.nominatedByPeer }) { select(id, now: now) }
         case .controlling:
             guard nominating == nil, let first = firstValidAt else { break }
-            let pending = !waiting.isEmpty || connections.values.contains { !$0.valid && ($0.check != nil || !$0.open) }
+            let pending = !waiting.isEmpty || !retrying.isEmpty || connections.values.contains { !$0.valid && ($0.check != nil || !$0.open) }
             guard !pending || now >= first + config.nominationDelay else { break }
             let best = connections.filter { $0.value.valid }.max { priority(of: $0.value) < priority(of: $1.value) }
             if let (id, _) = best {
@@ -122,7 +122,7 @@ extension ICEAgent {
                 sendCheck(on: id, nominate: true, now: now)
             }
         }
-        if selected == nil, remote != nil, waiting.isEmpty, connections.isEmpty,
+        if selected == nil, remote != nil, waiting.isEmpty, retrying.isEmpty, connections.isEmpty,
            !local.candidates.contains(where: { $0.tcpType == .passive }) {
             fail(.noValidPair)
         }

@@ -35,6 +35,12 @@ public struct ICEAgent: Sendable {
         public var maxInbound = 16
         /// Binding indications on the selected connection, so middleboxes keep it (RFC 8445 §11).
         public var keepaliveInterval: Int64 = 15_000
+        /// An outgoing connection that closes before its check succeeds is tried again this
+        /// many times, ``retryDelay`` apart: a TURN server refuses a peer until the relay's
+        /// owner has read our answer and created its permission, which may come after our
+        /// first attempt.
+        public var connectRetries = 3
+        public var retryDelay: Int64 = 1_000
         public init() {}
     }
 
@@ -69,6 +75,9 @@ public struct ICEAgent: Sendable {
     var connections: [ConnectionID: Connection] = [:]
     var transactions: [[UInt8]: ConnectionID] = [:]
     var waiting: [(ICECandidate, ICECandidate)] = []
+    /// Pairs to try again, when (see ``Config/connectRetries``).
+    var retrying: [(due: Int64, local: ICECandidate, remote: ICECandidate)] = []
+    var retries: [String: Int] = [:]
     var nextConnection: ConnectionID = 1
     var nextPacing: Int64 = 0
     var firstValidAt: Int64?
@@ -168,6 +177,14 @@ public struct ICEAgent: Sendable {
         guard let c = connections.removeValue(forKey: id) else { return }
         if let t = c.check { transactions[t.id] = nil }
         if nominating == id { nominating = nil }
+        if c.outbound, !c.valid, selected == nil, let r = c.remoteCandidate {
+            let key = "\(c.local.address.ipAddress ?? "")>\(r.address)"
+            let n = retries[key, default: 0]
+            if n < config.connectRetries {
+                retries[key] = n + 1
+                retrying.append((now + config.retryDelay, c.local, r))
+            }
+        }
         if selected == id {
             fail(.selectedConnectionClosed)
         } else {
@@ -181,6 +198,7 @@ public struct ICEAgent: Sendable {
         if selected != nil { return nextKeepalive }
         var t = startedAt + config.sessionTimeout
         if !waiting.isEmpty { t = min(t, nextPacing) }
+        if let r = retrying.map(\.due).min() { t = min(t, r) }
         for c in connections.values { if let k = c.check { t = min(t, k.sentAt + config.checkTimeout) } }
         if let f = firstValidAt, nominating == nil, role == .controlling { t = min(t, f + config.nominationDelay) }
         return t
@@ -199,6 +217,11 @@ public struct ICEAgent: Sendable {
         if now >= startedAt + config.sessionTimeout {
             fail(.timeout)
             return
+        }
+        let due = retrying.filter { $0.due <= now }
+        if !due.isEmpty {
+            retrying.removeAll { $0.due <= now }
+            waiting += due.map { ($0.local, $0.remote) }
         }
         startConnections(now: now)
         for (id, c) in connections {

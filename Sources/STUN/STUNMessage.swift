@@ -12,7 +12,7 @@ import Crypto
 /// ```
 public struct STUNMessage: Sendable, Equatable {
     public static let magicCookie: UInt32 = 0x2112_A442
-    static let headerLength = 20
+    public static let headerLength = 20
     /// Attributes taken from one message; honest ICE and TURN messages carry about ten.
     static let maxAttributes = 32
 

@@ -53,6 +53,22 @@ import STUN
         #expect(p.sameConnection)
     }
 
+    /// A TURN relay refuses a peer until its owner has created the permission, which can be
+    /// after the peer's first attempt: the attempt is made again a second later.
+    @Test func aRefusedConnectionIsTriedAgain() {
+        let activeOnly = ICEPair.description("127.0.0.2", passivePort: 0, ufrag: "bbbb2222", password: String(repeating: "b", count: 32), passive: false)
+        var p = ICEPair(ICEAgent(role: .controlled, local: Self.a, tieBreaker: 1, now: 0),
+                        ICEAgent(role: .controlling, local: activeOnly, tieBreaker: 2, now: 0))
+        p.unreachable = [Self.a.candidates.first { $0.tcpType == .passive }!.address]
+        p.agents[1].setRemote(Self.a, now: 0)
+        p.run(until: 500)
+        #expect(p.completed == [nil, nil])
+        p.unreachable = []
+        p.agents[0].setRemote(activeOnly, now: p.now)
+        p.run(until: 3_000)
+        #expect(p.sameConnection)
+    }
+
     @Test func nothingReachableTimesOut() {
         var p = ICEPair(ICEAgent(role: .controlled, local: Self.a, tieBreaker: 1, now: 0),
                         ICEAgent(role: .controlling, local: Self.b, tieBreaker: 2, now: 0))
