@@ -101,10 +101,11 @@ def poll(what, fn, timeout, interval=0.2):
         time.sleep(interval)
 
 
-def start_rafikid(binary, home, bootstrap, log, log_level=None, timeout=60):
+def start_rafikid(binary, home, bootstrap, log, log_level=None, timeout=60, wrap=()):
     """Starts rafikid on a free API port and waits for its ready line: (process, API URL, token).
-    The process is stopped again when it does not come up."""
-    argv = [binary, "--home", home, "--api-port", "0", "--bootstrap", bootstrap]
+    The process is stopped again when it does not come up. `wrap` prefixes the command (for
+    `ip netns exec NAME`)."""
+    argv = list(wrap) + [binary, "--home", home, "--api-port", "0", "--bootstrap", bootstrap]
     if log_level:
         argv += ["--log-level", log_level]
     p = spawn(argv, stdout=subprocess.PIPE, stderr=log, text=True)

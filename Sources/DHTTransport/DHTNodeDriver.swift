@@ -16,6 +16,7 @@ final class DHTNodeDriver {
     private var timerAt: Int64 = .max
     private var pendingFlush: Set<AddressFamily> = []
     private var inRead = false
+    private let routes = RouteCache()
 
     struct GetWaiter {
         var values: [Value] = []
@@ -80,6 +81,9 @@ final class DHTNodeDriver {
             switch output {
             case .send(let bytes, let to):
                 guard let channel = channels[to.family] else { continue }
+                // A destination without a route would close the channel (see RouteCache); the
+                // core sees that node time out instead.
+                guard lastSource?.peer == to || routes.isRoutable(to, now: Self.now()) else { continue }
                 var buffer = channel.allocator.buffer(capacity: bytes.count)
                 buffer.writeBytes(bytes)
                 let address = lastSource.flatMap { $0.peer == to ? $0.address : nil } ?? to.socketAddress

@@ -7,6 +7,7 @@ import Logging
 import NameClient
 import NameService
 import SecureDHT
+import TURN
 
 /// The accounts this device runs, each online through its own ``AccountRuntime``; created,
 /// imported and exported here so the API and the CLI share one path.
@@ -89,6 +90,9 @@ public actor Daemon {
         var settings = AccountRuntime.RuntimeSettings(bootstrap: bootstrap, pendingRequestLimit: configuration.pendingRequestLimit, lifetimeOverrides: lifetimes)
         var peers = Connections.Settings(addresses: configuration.peerAddresses)
         peers.allowNonContacts = configuration.peerConnectionsFromStrangers
+        if let turn = configuration.turnServer {
+            peers.turn = (turn, TURNCredentials(username: configuration.turnUsername, password: configuration.turnPassword))
+        }
         settings.connections = peers
         return settings
     }

@@ -29,6 +29,11 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     /// Whether devices of accounts that are not contacts may open connections to us (banned
     /// accounts never may). Jami's default: true.
     public var peerConnectionsFromStrangers: Bool = true
+    /// A TURN server (`host:port`, TCP) whose relay is offered to peers when no direct path
+    /// exists; unset: none. Jami's public one is `turn.jami.net:3478` with `ring`/`ring`.
+    public var turnServer: String?
+    public var turnUsername: String = "ring"
+    public var turnPassword: String = "ring"
 
     public init() {}
 
@@ -47,6 +52,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         dhtLifetimeOverrides = try c.decodeIfPresent([String: Int64].self, forKey: .dhtLifetimeOverrides)
         peerAddresses = try c.decodeIfPresent([String].self, forKey: .peerAddresses)
         peerConnectionsFromStrangers = try c.decodeIfPresent(Bool.self, forKey: .peerConnectionsFromStrangers) ?? d.peerConnectionsFromStrangers
+        turnServer = try c.decodeIfPresent(String.self, forKey: .turnServer)
+        turnUsername = try c.decodeIfPresent(String.self, forKey: .turnUsername) ?? d.turnUsername
+        turnPassword = try c.decodeIfPresent(String.self, forKey: .turnPassword) ?? d.turnPassword
     }
 
     /// Every address and port in here, checked before anything binds or connects: the name
@@ -66,6 +74,13 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         }
         for address in peerAddresses ?? [] where (try? SocketAddress(ipAddress: address, port: 0)) == nil {
             throw .invalid("peerAddresses entry '\(address.prefix(80))' is not an IP address")
+        }
+        if let turnServer {
+            do { _ = try ServerEndpoint(turnServer) } catch { throw .invalid("turnServer '\(turnServer.prefix(80))': \(error.reason)") }
+        }
+        for (name, value) in [("turnUsername", turnUsername), ("turnPassword", turnPassword)]
+        where value.utf8.count > 513 || value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .invalid("\(name) must be at most 513 bytes without control characters")
         }
         guard pendingRequestLimit >= 0 else { throw .invalid("pendingRequestLimit must not be negative") }
     }

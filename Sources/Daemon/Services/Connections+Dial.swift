@@ -19,7 +19,7 @@ extension Connections {
             guard await isAllowed(peer.account, false) else { throw DaemonError(.connectionFailed, "the account \(peer.account) is banned") }
             guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
             // Listening before the request goes out: jamid starts its checks as soon as it answers.
-            let ice = ICESession(loop: loop, role: .controlled, addresses: localAddresses(), logger: context.logger)
+            let ice = ICESession(loop: loop, role: .controlled, addresses: localAddresses(), relay: await allocateRelay(), logger: context.logger)
             session = ice
             let mine = try await ice.gather()
             var rng = SystemRandomNumberGenerator()

@@ -56,7 +56,7 @@ extension Connections {
             guard await isAllowed(peer.account, true) else { throw DaemonError(.connectionFailed, "refused by policy (account \(peer.account))") }
             guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
             update(device, .connecting, outgoing: false) { $0.peer = PeerDevice(account: peer.account, device: device) }
-            let ice = ICESession(loop: loop, role: .controlling, addresses: localAddresses(), logger: context.logger)
+            let ice = ICESession(loop: loop, role: .controlling, addresses: localAddresses(), relay: await allocateRelay(), logger: context.logger)
             session = ice
             let mine = try await ice.gather()
             let answer = PeerConnectionRequest(id: request.id, iceMessage: mine.encoded, isAnswer: true, connectionType: request.connectionType)

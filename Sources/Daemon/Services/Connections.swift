@@ -7,7 +7,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NameService
 import SecureDHT
+import TURN
 
 /// Peer sockets of this device (Jami's connection manager): one authenticated, multiplexed
 /// socket per peer device, whichever side opened it, reused by every channel.
@@ -44,6 +46,8 @@ public actor Connections {
         /// Whether devices of accounts that are not contacts may connect (Jami's default: yes,
         /// unless banned).
         public var allowNonContacts = true
+        /// A TURN server (`host:port`) and its account, for a relay candidate on every attempt.
+        public var turn: (server: String, credentials: TURNCredentials)?
         public init(addresses: [String]? = nil) { self.addresses = addresses }
     }
 
@@ -157,6 +161,29 @@ public actor Connections {
             guard let a = d.address, let ip = a.ipAddress, seen.insert(ip).inserted else { return nil }
             if ip.hasPrefix("127.") || ip == "::1" || ip.lowercased().hasPrefix("fe80") { return nil }
             return try? SocketAddress(ipAddress: ip, port: 0)
+        }
+    }
+
+    /// A relay for one attempt, when a TURN server is configured and answers within 3 s;
+    /// nil otherwise (the attempt goes on with direct candidates, the reason is logged).
+    func allocateRelay() async -> (TURNRelay, SocketAddress)? {
+        guard let turn = settings.turn, let endpoint = try? ServerEndpoint(turn.server) else { return nil }
+        let loop = self.loop, logger = context.logger
+        let attempt = Task { () throws -> (TURNRelay, SocketAddress) in
+            // getaddrinfo blocks: not on the actor or the loop.
+            let address = try await Task.detached { try SocketAddress.makeAddressResolvingHost(endpoint.host.text, port: Int(endpoint.port)) }.value
+            return try await TURNRelay.allocate(on: TURNRelay.Server(address: address, credentials: turn.credentials), loop: loop, logger: logger)
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(3))
+            attempt.cancel()
+        }
+        defer { timeout.cancel() }
+        do {
+            return try await attempt.value
+        } catch {
+            context.logger.info("no TURN relay for this attempt", metadata: ["server": "\(turn.server)", "reason": "\(error)"])
+            return nil
         }
     }
 
