@@ -36,6 +36,7 @@ let package = Package(
         .executable(name: "rafiki-dht-sim", targets: ["rafiki-dht-sim"]),
         .executable(name: "rafiki-sim", targets: ["rafiki-sim"]),
         .executable(name: "rafiki-dht-bench", targets: ["rafiki-dht-bench"]),
+        .executable(name: "rafiki-peer-bench", targets: ["rafiki-peer-bench"]),
         .executable(name: "rafiki-identity-bench", targets: ["rafiki-identity-bench"]),
         .executable(name: "rafiki-nameserver", targets: ["rafiki-nameserver"]),
         .executable(name: "rafiki-nameserver-bench", targets: ["rafiki-nameserver-bench"]),
@@ -328,6 +329,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "rafiki-peer-bench",
+            dependencies: [
+                "Connectivity", "ICE", "Identity",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(
