@@ -25,6 +25,9 @@ final class MuxHandler: ChannelInboundHandler {
     let ready: EventLoopPromise<Void>
     let closed: EventLoopPromise<ConnectivityError>
     var timer: Scheduled<Void>?
+    /// When `timer` fires (nil: no timer), and the autoRead value last set.
+    var timerAt: Int64?
+    var reading = true
     var handshakeDone = false
     var ending: ConnectivityError?
 
@@ -103,13 +106,24 @@ final class MuxHandler: ChannelInboundHandler {
             }
         }
         flush()
-        context?.channel.setOption(ChannelOptions.autoRead, value: core.wantsRead).whenComplete { _ in }
-        timer?.cancel()
-        if let wake = core.nextWakeup, let loop = context?.eventLoop {
-            timer = loop.scheduleTask(in: .milliseconds(max(0, wake - Self.now()))) { [weak self] in
-                guard let self else { return }
-                self.core.tick(now: Self.now())
-                self.process()
+        // Both run after every read and every consumed chunk: only touch the channel and the
+        // timer when something changed (a setOption and a rescheduled task cost allocations).
+        if let channel = context?.channel, core.wantsRead != reading {
+            reading = core.wantsRead
+            channel.setOption(ChannelOptions.autoRead, value: reading).whenComplete { _ in }
+        }
+        let wake = core.nextWakeup
+        if wake != timerAt {
+            timer?.cancel()
+            timer = nil
+            timerAt = wake
+            if let wake, let loop = context?.eventLoop {
+                timer = loop.scheduleTask(in: .milliseconds(max(0, wake - Self.now()))) { [weak self] in
+                    guard let self else { return }
+                    self.timerAt = nil
+                    self.core.tick(now: Self.now())
+                    self.process()
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ public final class PeerChannel: Sendable {
     let loop: any EventLoop
     let mux: NIOLoopBound<MuxHandler>
     private let stream: AsyncThrowingStream<ByteBuffer, any Error>
+    /// Consumed bytes are reported to the multiplexer this many at a time.
+    static let reportBatch = 256 << 10
 
     init(id: UInt16, name: String, loop: any EventLoop, mux: NIOLoopBound<MuxHandler>) {
         self.id = id
@@ -35,14 +37,24 @@ public final class PeerChannel: Sendable {
         public struct AsyncIterator: AsyncIteratorProtocol {
             var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
             let channel: PeerChannel
+            /// Bytes read but not yet reported: reporting is a hop onto the socket's loop, so
+            /// it is batched. A batch is a quarter of the 1 MiB high-water mark, so what a
+            /// reader holds unreported never stops the peer.
+            var unreported = 0
             public mutating func next() async throws -> ByteBuffer? {
                 guard let b = try await base.next() else { return nil }
-                let (id, n, mux) = (channel.id, b.readableBytes, channel.mux)
+                unreported += b.readableBytes
+                if unreported >= PeerChannel.reportBatch { report() }
+                return b
+            }
+
+            private mutating func report() {
+                let (id, n, mux) = (channel.id, unreported, channel.mux)
+                unreported = 0
                 channel.loop.execute {
                     mux.value.core.consumed(id, bytes: n)
                     mux.value.process()
                 }
-                return b
             }
         }
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: channel.stream.makeAsyncIterator(), channel: channel) }

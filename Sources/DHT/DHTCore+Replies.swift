@@ -3,6 +3,7 @@ extension DHTCore {
     func handleReply(_ msg: WireMessage, from source: PeerAddress, now: Int64) {
         guard let request = completeRequest(answeredBy: msg, from: source) else { return }
         noteNode(msg.senderId, source, now: now, replied: true)
+        if let ip = msg.reportedIP { reported.record(ip, by: source) }
         if request.nodeId == nil && bootstrapAddresses.contains(source) {
             // A bootstrap host answered: look for our neighbourhood right away.
             bootstrapInterval = 10_000

@@ -32,6 +32,7 @@ public final class DHTCore {
     var operations: [OperationID: OperationState] = [:]
     var outputs: [DHTOutput] = []
     var stats = DHTStatistics()
+    var reported = ReportedAddresses()
     var nextTid: UInt32
     var nextOperation: UInt64 = 1
     var bootstrapAddresses: [PeerAddress] = []
@@ -99,6 +100,8 @@ public final class DHTCore {
         s.partSessions = assembler.sessionCount
         s.partBytes = assembler.bytes
         s.searches = searches.count
+        let reportedIPs = reported.addresses.compactMap { PeerAddress(addressBytes: $0, port: 0)?.hostString }
+        s.publicAddresses = reportedIPs.isEmpty ? nil : reportedIPs
         s.pendingRequests = pending.count
         return s
     }

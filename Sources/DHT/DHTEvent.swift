@@ -41,6 +41,9 @@ public struct DHTStatistics: Sendable, Equatable, Codable {
     public var partSessions = 0
     public var partBytes = 0
     public var searches = 0
+    /// Our IP as other nodes report it (`sa` in their replies), most reported first: the
+    /// public address behind a NAT.
+    public var publicAddresses: [String]?
     public var pendingRequests = 0
     public var datagramsReceived = 0
     public var datagramsSent = 0

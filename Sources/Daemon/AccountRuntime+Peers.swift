@@ -38,7 +38,7 @@ extension AccountRuntime {
         await withTaskGroup(of: (PublicKeyID, DaemonError?).self) { group in
             for device in targets {
                 group.addTask {
-                    do throws(DaemonError) { _ = try await connections.connect(device); return (device, nil) } catch { return (device, error) }
+                    do throws(DaemonError) { _ = try await connections.connect(device, now: true); return (device, nil) } catch { return (device, error) }
                 }
             }
             for await (device, error) in group {
@@ -56,7 +56,7 @@ extension AccountRuntime {
         guard !name.isEmpty, name.utf8.count <= 512, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .invalid("a channel name is 1 to 512 bytes without control characters")
         }
-        let socket = try await connections().connect(device)
+        let socket = try await connections().connect(device, now: true)
         do {
             let channel = try await socket.open(name, timeout: .seconds(10))
             channel.close()

@@ -12,6 +12,9 @@ extension API {
         public var direction: String?
         /// The candidate pair in use: `host`, `srflx`, `prflx` or `relay`.
         public var pair: String?
+        /// Milliseconds from our connection request (or our answer) being put on the DHT to
+        /// the socket being ready (ICE, TLS and the multiplexer's version exchange done).
+        public var setupMs: Int?
         /// Why the last attempt failed or the socket closed.
         public var reason: String?
         /// Names of the open channels.

@@ -22,30 +22,78 @@ public struct RFC4571 {
     }
 }
 
-/// Cuts RFC 4571 packets out of a TCP byte stream without copying them.
+/// Cuts RFC 4571 packets out of a TCP byte stream. Packets inside one read are slices of it (no
+/// copy); only a packet that straddles reads is assembled, in a buffer of its own exact size, so
+/// memory stays at one packet (≤ 64 KiB) whatever the stream, and no buffer ever grows or is
+/// copied on write while slices of it are still held above.
 public struct RFC4571Reader: Sendable {
-    private var pending: ByteBuffer?
+    /// An incomplete packet, header included.
+    private var partial: ByteBuffer?
+    /// What is left of the latest read.
+    private var rest: ByteBuffer?
 
     public init() {}
 
-    public var bufferedBytes: Int { pending?.readableBytes ?? 0 }
+    public var bufferedBytes: Int { (partial?.readableBytes ?? 0) + (rest?.readableBytes ?? 0) }
 
     public mutating func append(_ bytes: ByteBuffer) {
-        if pending == nil || pending!.readableBytes == 0 {
-            pending = bytes
-        } else {
-            var b = bytes
-            pending!.writeBuffer(&b)
+        guard var r = rest, r.readableBytes > 0 else {
+            rest = bytes
+            return
         }
+        // Appended again before the packets were all taken: one new buffer for both.
+        rest = nil
+        var combined = ByteBuffer()
+        combined.reserveCapacity(r.readableBytes + bytes.readableBytes)
+        combined.writeBuffer(&r)
+        var b = bytes
+        combined.writeBuffer(&b)
+        rest = combined
     }
 
     /// The next whole packet, nil when more bytes are needed. A zero-length packet is returned
     /// as an empty buffer (pjnath never sends one; the caller decides).
     public mutating func next() -> ByteBuffer? {
-        guard var b = pending, let n = b.getInteger(at: b.readerIndex, as: UInt16.self), b.readableBytes >= 2 + Int(n) else { return nil }
-        b.moveReaderIndex(forwardBy: 2)
-        let packet = b.readSlice(length: Int(n))!
-        pending = b.readableBytes == 0 ? nil : b
-        return packet
+        if partial != nil {
+            guard complete() else { return nil }
+            var p = partial!
+            partial = nil
+            p.moveReaderIndex(forwardBy: 2)
+            return p
+        }
+        guard var r = rest, r.readableBytes > 0 else { return nil }
+        if let n = r.getInteger(at: r.readerIndex, as: UInt16.self), r.readableBytes >= 2 + Int(n) {
+            r.moveReaderIndex(forwardBy: 2)
+            let packet = r.readSlice(length: Int(n))!
+            rest = r.readableBytes == 0 ? nil : r
+            return packet
+        }
+        rest = nil
+        stash(r)
+        return nil
+    }
+
+    /// Starts (or extends) the partial packet with `bytes`.
+    private mutating func stash(_ bytes: ByteBuffer) {
+        var b = bytes
+        if partial == nil {
+            let size = b.getInteger(at: b.readerIndex, as: UInt16.self).map { 2 + Int($0) } ?? 2 + RFC4571.maxPacket
+            partial = ByteBuffer()
+            partial!.reserveCapacity(max(size, b.readableBytes))
+        }
+        partial!.writeBuffer(&b)
+    }
+
+    /// Moves bytes from `rest` into `partial` until the packet is whole; true when it is.
+    private mutating func complete() -> Bool {
+        while true {
+            let have = partial!.readableBytes
+            let want = have >= 2 ? 2 + Int(partial!.getInteger(at: partial!.readerIndex, as: UInt16.self)!) : 2
+            if have >= want { return true }
+            guard var r = rest, r.readableBytes > 0 else { return false }
+            var take = r.readSlice(length: min(want - have, r.readableBytes))!
+            partial!.writeBuffer(&take)
+            rest = r.readableBytes == 0 ? nil : r
+        }
     }
 }

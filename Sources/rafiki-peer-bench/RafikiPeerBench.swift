@@ -20,7 +20,7 @@ struct RafikiPeerBench: AsyncParsableCommand {
     @Option(help: "MiB sent through one channel (and through raw TLS).") var mib = 1024
     @Option(help: "Channels in the parallel run; each sends --mib / channels.") var channels = 16
     @Option(help: "Socket pairs opened for the memory figure.") var sockets = 32
-    @Option(help: "Channels opened on one socket for the memory figure.") var memoryChannels = 1000
+    @Option(help: "Channels opened on one socket for the memory figure (at most 512, the default limit).") var memoryChannels = 400
     @Option(help: "RSA key size of the two devices (Jami: 4096).") var bits = 4096
     @Flag(help: "One JSON object instead of lines.") var json = false
 
@@ -54,6 +54,15 @@ struct RafikiPeerBench: AsyncParsableCommand {
             print(String(format: "memory: %.0f KiB per open socket end, %.2f KiB per open channel end", perSocket, perChannel))
         }
     }
+}
+
+/// Two different event loops (one per end, as two processes would have their own threads).
+func twoLoops() -> (any EventLoop, any EventLoop) {
+    let group = MultiThreadedEventLoopGroup.singleton
+    let first = group.next()
+    var second = group.next()
+    for _ in 0..<8 where second === first { second = group.next() }
+    return (first, second)
 }
 
 /// Resident set size of this process, in KiB.

@@ -12,10 +12,10 @@ struct SocketPair {
     let responder: PeerSocket
 
     static func make(_ a: DeviceIdentity, _ b: DeviceIdentity, logger: Logger) async throws -> SocketPair {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let (one, two) = twoLoops()
         let lo = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
-        let requester = ICESession(loop: loop, role: .controlled, addresses: [lo], logger: logger)
-        let responder = ICESession(loop: MultiThreadedEventLoopGroup.singleton.next(), role: .controlling, addresses: [lo], logger: logger)
+        let requester = ICESession(loop: one, role: .controlled, addresses: [lo], logger: logger)
+        let responder = ICESession(loop: two, role: .controlling, addresses: [lo], logger: logger)
         let offer = try await requester.gather()
         let answer = try await responder.gather()
         responder.start(remote: offer)
@@ -44,7 +44,7 @@ struct SocketPair {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for c in opened {
                 group.addTask {
-                    let chunk = ByteBuffer(repeating: 0x5a, count: 60_000)
+                    let chunk = ByteBuffer(repeating: 0x5a, count: 1 << 20)
                     var sent = 0
                     while sent < each {
                         try await c.write(sent + chunk.readableBytes <= each ? chunk : chunk.getSlice(at: 0, length: each - sent)!)

@@ -94,6 +94,11 @@ struct PeerConnectionTests {
             _ = try await a.client.call(.disconnectPeer, account: alice.id, peer: bob.device)
             let gaveUp = try await a.recorder.wait("Alice's attempt cancelled") { $0.type == .connectionState && $0.device == bob.device && $0.state == "failed" }
             #expect(gaveUp.detail == "cancelled")
+            // A service asking again right away is told to wait (backoff); a person is not.
+            let bobDevice = try #require(PublicKeyID(hex: bob.device))
+            await #expect { _ = try await a.daemon.runtime(alice.id).connections().connect(bobDevice) }
+                throws: { ($0 as? DaemonError)?.context.hasPrefix("retrying in 2 s") == true }
+            #expect((1...10).map(Connections.retryDelay(afterFailures:)) == [2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000])
             _ = try await c.client.call(.disconnectPeer, account: carol.id, peer: bob.device)
 
             let nobody = String(repeating: "ab", count: 20)

@@ -68,4 +68,29 @@ import Testing
             #expect(sizes == [65_535, 4_465, 3])
         }
     }
+
+    /// Pieces of every small size, sometimes appended twice before packets are taken.
+    @Test func piecesOfEverySizeGiveTheSamePackets() {
+        var stream = ByteBuffer()
+        for i in 0..<30 {
+            var f = RFC4571.frame(Array(repeating: UInt8(i), count: 1 + (i * 7919) % 5000))
+            stream.writeBuffer(&f)
+        }
+        let bytes = Array(stream.readableBytesView)
+        for size in [1, 2, 3, 7, 100, 4096] {
+            var r = RFC4571Reader()
+            var packets: [ByteBuffer] = []
+            var at = 0, round = 0
+            while at < bytes.count {
+                let n = min(size, bytes.count - at)
+                r.append(ByteBuffer(bytes: bytes[at..<(at + n)]))
+                at += n
+                round += 1
+                if round % 2 == 0 || at == bytes.count { while let p = r.next() { packets.append(p) } }
+            }
+            #expect(packets.map(\.readableBytes) == (0..<30).map { 1 + ($0 * 7919) % 5000 })
+            #expect(packets.enumerated().allSatisfy { i, p in p.readableBytesView.allSatisfy { $0 == UInt8(i) } })
+            #expect(r.bufferedBytes == 0)
+        }
+    }
 }

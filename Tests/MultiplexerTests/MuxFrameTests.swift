@@ -37,6 +37,32 @@ import Testing
         }
     }
 
+    /// Bytes fed in pieces of every small size, sometimes twice before the frames are taken,
+    /// and the payloads held meanwhile: the same frames, and earlier payloads unchanged.
+    @Test func piecesOfEverySizeAndHeldPayloadsGiveTheSameFrames() throws {
+        var stream = ByteBuffer()
+        for i in 0..<40 {
+            var f = MuxFrame.encode(channel: UInt16(i), payload: ByteBuffer(repeating: UInt8(i), count: (i * 7919) % 3000))
+            stream.writeBuffer(&f)
+        }
+        let whole = bytes(stream)
+        for size in [1, 2, 3, 5, 11, 64, 1000, 4096] {
+            var d = MuxFrameDecoder()
+            var held: [(UInt16, ByteBuffer)] = []
+            var at = 0, round = 0
+            while at < whole.count {
+                let n = min(size, whole.count - at)
+                d.append(ByteBuffer(bytes: whole[at..<(at + n)]))
+                at += n
+                round += 1
+                if round % 2 == 0 || at == whole.count { while let f = try d.next() { held.append(f) } }
+            }
+            #expect(held.map(\.0) == (0..<40).map(UInt16.init))
+            #expect(held.allSatisfy { c, p in p.readableBytes == (Int(c) * 7919) % 3000 && p.readableBytesView.allSatisfy { $0 == UInt8(c) } })
+            #expect(d.bufferedBytes == 0)
+        }
+    }
+
     @Test func badFramesAreRefusedWithTheirReason() {
         func first(_ b: [UInt8]) -> MuxError? {
             var d = MuxFrameDecoder()

@@ -19,7 +19,9 @@ extension Connections {
             guard await isAllowed(peer.account, false) else { throw DaemonError(.connectionFailed, "the account \(peer.account) is banned") }
             guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
             // Listening before the request goes out: jamid starts its checks as soon as it answers.
-            let ice = ICESession(loop: loop, role: .controlled, addresses: localAddresses(), relay: await allocateRelay(), logger: context.logger)
+            let addresses = localAddresses()
+            let ice = ICESession(loop: loop, role: .controlled, addresses: addresses, reflexive: await reflexiveAddresses(besides: addresses),
+                                 relay: await allocateRelay(), logger: context.logger)
             session = ice
             let mine = try await ice.gather()
             var rng = SystemRandomNumberGenerator()
@@ -27,6 +29,7 @@ extension Connections {
             let request = PeerConnectionRequest(id: id, iceMessage: mine.encoded, isAnswer: false)
             let sealed = try node.sealed(Value(id: rng.next(), data: request.encoded, userType: PeerConnectionRequest.userType), to: key)
             let long = DeviceLongID(spki: peer.chain.leaf.spkiDER)
+            let sentAt = ContinuousClock.now
             let answer = try await awaitAnswer(id, from: device) { [node] in
                 await Self.putAtPeerKeys(sealed, node: node, device: device, long: long)
             }
@@ -37,7 +40,7 @@ extension Connections {
                 on: channel, isClient: false, tls: tls,
                 verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
                 accepts: acceptsChannel(from: device), logger: context.logger)
-            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: true)
+            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: true, since: sentAt)
             return socket
         } catch {
             session?.cancel()
@@ -107,12 +110,14 @@ extension Connections {
 
     /// A socket is up: it becomes the device's, its channels go to their handlers, its end is
     /// reported.
-    func established(_ socket: PeerSocket, _ peer: PeerDevice, pair: ICEAgent.SelectedPair, outgoing: Bool) {
+    func established(_ socket: PeerSocket, _ peer: PeerDevice, pair: ICEAgent.SelectedPair, outgoing: Bool, since: ContinuousClock.Instant) {
         let old = entries[peer.device]?.socket
+        let setup = Int((ContinuousClock.now - since) / .milliseconds(1))
         update(peer.device, .connected, outgoing: outgoing) { e in
             e.peer = peer
             e.socket = socket
             e.pairKind = pair.kind.rawValue
+            e.setupMs = setup
             e.attempt = nil
         }
         if let old, old !== socket, old.isOpen {

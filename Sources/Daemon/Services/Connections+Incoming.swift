@@ -56,11 +56,14 @@ extension Connections {
             guard await isAllowed(peer.account, true) else { throw DaemonError(.connectionFailed, "refused by policy (account \(peer.account))") }
             guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
             update(device, .connecting, outgoing: false) { $0.peer = PeerDevice(account: peer.account, device: device) }
-            let ice = ICESession(loop: loop, role: .controlling, addresses: localAddresses(), relay: await allocateRelay(), logger: context.logger)
+            let addresses = localAddresses()
+            let ice = ICESession(loop: loop, role: .controlling, addresses: addresses, reflexive: await reflexiveAddresses(besides: addresses),
+                                 relay: await allocateRelay(), logger: context.logger)
             session = ice
             let mine = try await ice.gather()
             let answer = PeerConnectionRequest(id: request.id, iceMessage: mine.encoded, isAnswer: true, connectionType: request.connectionType)
             var rng = SystemRandomNumberGenerator()
+            let sentAt = ContinuousClock.now
             let sealed = try node.sealed(Value(id: rng.next(), data: answer.encoded, userType: PeerConnectionRequest.userType), to: key)
             await Self.putAtPeerKeys(sealed, node: node, device: device, long: DeviceLongID(spki: peer.chain.leaf.spkiDER))
             ice.start(remote: remote)
@@ -70,7 +73,7 @@ extension Connections {
                 on: channel, isClient: true, tls: tls,
                 verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
                 accepts: acceptsChannel(from: device), logger: context.logger)
-            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: false)
+            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: false, since: sentAt)
         } catch {
             session?.cancel()
             let reason = (error as? DaemonError)?.context ?? "\(error)"

@@ -31,6 +31,11 @@ public actor Connections {
     static let maxSeenIDs = 4096
     static let answerTimeout: Duration = .seconds(30)
 
+    /// Milliseconds before the next attempt after `n` failures in a row: 2 s, doubling, 5 min at most.
+    static func retryDelay(afterFailures n: Int) -> Int64 {
+        min(2_000 << min(max(n - 1, 0), 16), 300_000)
+    }
+
     public typealias ChannelHandler = @Sendable (PeerChannel, PeerDevice) async -> Void
 
     /// A verified peer device.
@@ -56,6 +61,11 @@ public actor Connections {
         var state: API.PeerState
         var socket: PeerSocket?
         var pairKind: String?
+        /// Milliseconds from our request (or answer) being put to the socket being ready.
+        var setupMs: Int?
+        /// Failed attempts in a row, and when the next one may start (ms since 1970).
+        var failures = 0
+        var retryAt: Int64?
         var reason: String?
         var since: Int64
         var outgoing: Bool
@@ -100,12 +110,20 @@ public actor Connections {
     }
 
     /// The socket to `device` (an existing one, or a new connection). Throws with the reason.
-    public func connect(_ device: PublicKeyID) async throws(DaemonError) -> PeerSocket {
+    ///
+    /// After a failed attempt the next one waits: 2 s, doubling up to 5 minutes, reset by a
+    /// socket that comes up (either way). The services above simply ask again when they need
+    /// the device; a person asking (`rafiki peers connect`) passes `now: true` and skips the wait.
+    public func connect(_ device: PublicKeyID, now: Bool = false) async throws(DaemonError) -> PeerSocket {
         if let s = entries[device]?.socket, s.isOpen { return s }
         let attempt: Task<PeerSocket, any Error>
         if let running = entries[device]?.attempt {
             attempt = running
         } else {
+            if !now, let e = entries[device], let at = e.retryAt, context.scheduler.unixMilliseconds < at {
+                let wait = (at - context.scheduler.unixMilliseconds + 999) / 1000
+                throw DaemonError(.connectionFailed, "retrying in \(wait) s (last attempt: \(e.reason ?? "failed"))")
+            }
             attempt = Task { try await self.dial(device) }
             update(device, .connecting, outgoing: true) { $0.attempt = attempt }
         }
@@ -136,6 +154,16 @@ public actor Connections {
         var e = entries[device] ?? Entry(state: state, since: context.scheduler.unixMilliseconds, outgoing: outgoing ?? false)
         let changed = e.state != state || reason != nil
         if e.state != state { e.since = context.scheduler.unixMilliseconds }
+        switch state {
+        case .failed:
+            e.failures += 1
+            e.retryAt = context.scheduler.unixMilliseconds + Self.retryDelay(afterFailures: e.failures)
+        case .connected:
+            e.failures = 0
+            e.retryAt = nil
+        case .connecting, .closed:
+            break
+        }
         e.state = state
         if let outgoing { e.outgoing = outgoing }
         if reason != nil || state == .connected { e.reason = reason }
@@ -187,6 +215,14 @@ public actor Connections {
         }
     }
 
+    /// Our address as DHT nodes see it, when it is none of ours: behind a NAT, the public
+    /// address, offered as server-reflexive (jamid offers it the same way, `tcptype active`).
+    func reflexiveAddresses(besides local: [SocketAddress]) async -> [SocketAddress] {
+        let seen = (try? await node.statistics().publicAddresses) ?? nil
+        let mine = Set(local.compactMap(\.ipAddress))
+        return (seen ?? []).filter { !mine.contains($0) }.compactMap { try? SocketAddress(ipAddress: $0, port: 0) }
+    }
+
     /// Rows for `GET /v1/accounts/{id}/peers`, by device id.
     public func list() async -> [API.Peer] {
         var rows: [API.Peer] = []
@@ -201,6 +237,7 @@ public actor Connections {
         guard let e = entries[device] else { return nil }
         var row = API.Peer(device: device.hex, account: e.peer?.account.hex, state: e.state, since: e.since)
         row.pair = e.pairKind
+        row.setupMs = e.setupMs
         row.reason = e.reason
         row.direction = e.outgoing ? "outgoing" : "incoming"
         let declined = channels.declinedNames(of: device)
