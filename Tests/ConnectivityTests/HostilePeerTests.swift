@@ -22,7 +22,7 @@ import Testing
 
     static func connect(limits: MuxLimits = MuxLimits()) async throws -> Setup {
         let log = Logger(label: "test")
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let loop = PeerEventLoops.next()
         let ids = try await TestDevices.shared.two()
         let lo = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
         let a = ICESession(loop: loop, role: .controlled, addresses: [lo], logger: log)

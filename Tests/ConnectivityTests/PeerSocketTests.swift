@@ -19,7 +19,7 @@ import Testing
     /// and TLS client. Each checks that the peer presents exactly the expected chain.
     static func connect(presenting: DeviceIdentity? = nil, accepts: @escaping @Sendable (String) -> Bool = { $0 != "unknown" }) async throws -> Pair {
         let log = Logger(label: "test")
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let loop = PeerEventLoops.next()
         let ids = try await TestDevices.shared.two()
         let (a, b) = (ids[0], ids[1])
         let lo = try SocketAddress(ipAddress: "127.0.0.1", port: 0)

@@ -15,7 +15,7 @@ import TURN
         let turn = try await Coturn()
         defer { Task { await turn.stop() } }
         let log = Logger(label: "test")
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let loop = PeerEventLoops.next()
         let server = TURNRelay.Server(address: try SocketAddress(ipAddress: "127.0.0.1", port: turn.port),
                                       credentials: TURNCredentials(username: Coturn.username, password: Coturn.password))
         let (relay, relayed) = try await TURNRelay.allocate(on: server, loop: loop, logger: log)
@@ -64,7 +64,7 @@ import TURN
         let server = TURNRelay.Server(address: try SocketAddress(ipAddress: "127.0.0.1", port: turn.port),
                                       credentials: TURNCredentials(username: Coturn.username, password: "wrong"))
         await #expect(throws: ConnectivityError.self) {
-            _ = try await TURNRelay.allocate(on: server, loop: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "test"))
+            _ = try await TURNRelay.allocate(on: server, loop: PeerEventLoops.next(), logger: Logger(label: "test"))
         }
     }
 }

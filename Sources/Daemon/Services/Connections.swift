@@ -101,7 +101,7 @@ public actor Connections {
         } catch {
             throw DaemonError(.internal, "cannot build the TLS context: \(error)")
         }
-        loop = MultiThreadedEventLoopGroup.singleton.next()
+        loop = PeerEventLoops.next()
     }
 
     /// Accepts channels whose name starts with `prefix`, handing each to `handler`.
