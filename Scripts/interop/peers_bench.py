@@ -11,6 +11,8 @@ as root with /usr/bin/python3. Both run in the harness's network namespace on it
   connects them (to clone the conversation, to sync, for sip); from jamid's own debug log, each
   "Request connection to D" (the request put on the DHT) to "Connection to D is ready - Initied
   by connectDevice()" (ICE, TLS and the multiplexer up) is one sample.
+- With `--peer-bench`, also rafiki-peer-bench's figures (one and 16 channels over one socket
+  against raw TLS with the same contexts; memory per socket and per channel).
 Prints one JSON object on stdout (medians, samples, ratio); progress on stderr.
 """
 import argparse
@@ -31,6 +33,7 @@ def main():
     ap.add_argument("--rafikid", required=True)
     ap.add_argument("--rafiki", required=True)
     ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--peer-bench", help="rafiki-peer-bench binary: also throughput and memory, in the same run")
     ap.add_argument("--max-seconds", type=int, default=480)
     args = ap.parse_args()
     sys.path.insert(0, args.harness)
@@ -108,6 +111,10 @@ def main():
             raise RuntimeError("no jamid connection found in its log")
         res["jamid"] = {"setup_ms": samples, "setup_median_ms": statistics.median(samples)}
         res["setup_ratio_ours_to_jamid"] = round(res["rafiki"]["setup_median_ms"] / res["jamid"]["setup_median_ms"], 3)
+        if args.peer_bench:
+            import subprocess
+            out = subprocess.run([args.peer_bench, "--json"], capture_output=True, text=True, timeout=300)
+            res["throughput_and_memory"] = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr.strip()[-300:]}
     except Exception as e:
         res["error"] = "%s: %s" % (type(e).__name__, e)
     finally:
