@@ -31,15 +31,19 @@ struct RafikiPeerBench: AsyncParsableCommand {
         let bytes = mib << 20
         var out: [String: Double] = [:]
 
+        progress("raw TLS, \(mib) MiB")
         let raw = try await RawTLS.throughput(a, b, bytes: bytes)
         out["raw_tls_gib_s"] = raw
+        progress("one channel")
         let pair = try await SocketPair.make(a, b, logger: log)
         out["one_channel_gib_s"] = try await pair.throughput(bytes: bytes, channels: 1)
+        progress("\(channels) channels")
         out["parallel_channels_gib_s"] = try await pair.throughput(bytes: bytes, channels: channels)
         out["one_channel_vs_raw"] = out["one_channel_gib_s"]! / raw
         out["parallel_vs_raw"] = out["parallel_channels_gib_s"]! / raw
         pair.close()
 
+        progress("memory: \(sockets) socket pairs, \(memoryChannels) channels")
         let (perSocket, perChannel) = try await Memory.measure(a, b, sockets: sockets, channels: memoryChannels, logger: log)
         out["kib_per_socket"] = perSocket
         out["kib_per_channel"] = perChannel
@@ -54,6 +58,11 @@ struct RafikiPeerBench: AsyncParsableCommand {
             print(String(format: "memory: %.0f KiB per open socket end, %.2f KiB per open channel end", perSocket, perChannel))
         }
     }
+}
+
+/// A progress line on stderr (stdout keeps the figures).
+func progress(_ line: String) {
+    FileHandle.standardError.write(Data("rafiki-peer-bench: \(line)\n".utf8))
 }
 
 /// Two different event loops (one per end, as two processes would have their own threads).
