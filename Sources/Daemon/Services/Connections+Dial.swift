@@ -10,24 +10,14 @@ extension Connections {
     func dial(_ device: PublicKeyID) async throws -> PeerSocket {
         var session: ICESession?
         do {
-            let peer: DeviceDirectory.ValidatedDevice
-            do {
-                peer = try await directory.validate(device, record: false)
-            } catch {
-                throw DaemonError(.noSuchPeer, "\(device): \(error)")
-            }
-            guard await isAllowed(peer.account, false) else { throw DaemonError(.connectionFailed, "the account \(peer.account) is banned") }
-            guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
+            let (peer, key) = try await checkedPeer(device, incoming: false)
             // Listening before the request goes out: jamid starts its checks as soon as it answers.
-            let addresses = localAddresses()
-            let ice = ICESession(loop: loop, role: .controlled, addresses: addresses, reflexive: await reflexiveAddresses(besides: addresses),
-                                 relay: await allocateRelay(), logger: context.logger)
+            let ice = await makeSession(.controlled)
             session = ice
             let mine = try await ice.gather()
             var rng = SystemRandomNumberGenerator()
             let id = freshID(using: &rng)
-            let request = PeerConnectionRequest(id: id, iceMessage: mine.encoded, isAnswer: false)
-            let sealed = try node.sealed(Value(id: rng.next(), data: request.encoded, userType: PeerConnectionRequest.userType), to: key)
+            let sealed = try sealed(PeerConnectionRequest(id: id, iceMessage: mine.encoded, isAnswer: false), to: key)
             let long = DeviceLongID(spki: peer.chain.leaf.spkiDER)
             let sentAt = ContinuousClock.now
             let answer = try await awaitAnswer(id, from: device) { [node] in
@@ -35,11 +25,7 @@ extension Connections {
             }
             ice.start(remote: answer)
             let (channel, pair) = try await ice.connection()
-            let expected = peer.chain.encodings
-            let socket = try await PeerSocket.start(
-                on: channel, isClient: false, tls: tls,
-                verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
-                accepts: acceptsChannel(from: device), logger: context.logger)
+            let socket = try await startSocket(on: channel, isClient: false, peer: peer)
             established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: true, since: sentAt)
             return socket
         } catch {

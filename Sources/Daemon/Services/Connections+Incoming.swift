@@ -47,32 +47,17 @@ extension Connections {
         defer { pendingIncoming -= 1 }
         var session: ICESession?
         do {
-            let peer: DeviceDirectory.ValidatedDevice
-            do {
-                peer = try await directory.validate(device, record: false)
-            } catch {
-                throw DaemonError(.noSuchPeer, "\(device): \(error)")
-            }
-            guard await isAllowed(peer.account, true) else { throw DaemonError(.connectionFailed, "refused by policy (account \(peer.account))") }
-            guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
+            let (peer, key) = try await checkedPeer(device, incoming: true)
             update(device, .connecting, outgoing: false) { $0.peer = PeerDevice(account: peer.account, device: device) }
-            let addresses = localAddresses()
-            let ice = ICESession(loop: loop, role: .controlling, addresses: addresses, reflexive: await reflexiveAddresses(besides: addresses),
-                                 relay: await allocateRelay(), logger: context.logger)
+            let ice = await makeSession(.controlling)
             session = ice
             let mine = try await ice.gather()
             let answer = PeerConnectionRequest(id: request.id, iceMessage: mine.encoded, isAnswer: true, connectionType: request.connectionType)
-            var rng = SystemRandomNumberGenerator()
             let sentAt = ContinuousClock.now
-            let sealed = try node.sealed(Value(id: rng.next(), data: answer.encoded, userType: PeerConnectionRequest.userType), to: key)
-            await Self.putAtPeerKeys(sealed, node: node, device: device, long: DeviceLongID(spki: peer.chain.leaf.spkiDER))
+            await Self.putAtPeerKeys(try sealed(answer, to: key), node: node, device: device, long: DeviceLongID(spki: peer.chain.leaf.spkiDER))
             ice.start(remote: remote)
             let (channel, pair) = try await ice.connection()
-            let expected = peer.chain.encodings
-            let socket = try await PeerSocket.start(
-                on: channel, isClient: true, tls: tls,
-                verify: { $0.encodings == expected ? .success(()) : .failure(.tls("the peer's chain is not the one it publishes")) },
-                accepts: acceptsChannel(from: device), logger: context.logger)
+            let socket = try await startSocket(on: channel, isClient: true, peer: peer)
             established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: false, since: sentAt)
         } catch {
             session?.cancel()
