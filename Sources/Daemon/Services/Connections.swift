@@ -30,6 +30,9 @@ public actor Connections {
     /// Request ids remembered against replays.
     static let maxSeenIDs = 4096
     static let answerTimeout: Duration = .seconds(30)
+    /// Devices remembered (sockets and recent attempts); past it, the oldest idle ones are
+    /// forgotten, so requests from many identities cannot grow the table without bound.
+    static let maxEntries = 1024
 
     /// Milliseconds before the next attempt after `n` failures in a row: 2 s, doubling, 5 min at most.
     static func retryDelay(afterFailures n: Int) -> Int64 {
@@ -169,11 +172,22 @@ public actor Connections {
         if reason != nil || state == .connected { e.reason = reason }
         change(&e)
         entries[device] = e
+        if entries.count > Self.maxEntries { forgetIdleEntries() }
         guard changed else { return }
         context.emit(.connectionState, peer: e.peer?.account) { ev in
             ev.device = device.hex
             ev.state = state.rawValue
             ev.detail = reason
+        }
+    }
+
+    /// Drops the oldest entries without a socket or an attempt, down to three quarters of the
+    /// cap (so this O(n log n) pass runs once per quarter of the cap of new devices).
+    func forgetIdleEntries() {
+        let idle = entries.filter { $0.value.socket == nil && $0.value.attempt == nil }.sorted { $0.value.since < $1.value.since }
+        for (device, _) in idle.prefix(max(0, entries.count - Self.maxEntries * 3 / 4)) {
+            entries[device] = nil
+            channels.forget(device)
         }
     }
 
