@@ -16,6 +16,7 @@ struct PeerConnectionTests {
             let (a, b, alice, bob) = try await Self.aliceAndBob(on: network)
             try await Self.serveEcho(on: b, account: bob)
             try await Self.serveEcho(on: a, account: alice)
+            try await Self.serveCheck(on: b, account: bob)
 
             let rows = try await a.client.call(.connectPeer, account: alice.id, body: API.ConnectPeer(peer: bob.id), as: API.PeerList.self).peers
             let row = try #require(rows.first)
@@ -30,14 +31,14 @@ struct PeerConnectionTests {
             #expect(back.map(\.state) == [.connected] && back.first?.direction == "incoming")
 
             let socket = try await Self.socket(from: a, account: alice, to: bob)
-            // 16 channels at once, each echoing 1 MiB, then 64 MiB through one, byte for byte.
+            // 16 channels at once, each echoing 1 MiB, then 64 MiB through one, checked byte for byte.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<16 {
                     group.addTask { try await Self.echo(1 << 20, seed: UInt8(i), through: socket.open("test-echo/\(i)")) }
                 }
                 try await group.waitForAll()
             }
-            try await Self.echo(64 << 20, seed: 99, through: socket.open("test-echo/big"))
+            try await Self.sendChecked(64 << 20, seed: 99, through: socket.open("test-check/big"))
             // A name nobody serves is declined; the socket stays up.
             await #expect(throws: ConnectivityError.channelDeclined("nobody-serves-this")) { try await socket.open("nobody-serves-this") }
             #expect(socket.isOpen)
@@ -128,6 +129,68 @@ struct PeerConnectionTests {
             } catch {}
             channel.close()
         }
+    }
+
+    /// Channels named `test-check…` receive the bytes ``sendChecked`` writes and compare each
+    /// with the pattern; at the end they answer the count and whether every byte matched.
+    static func serveCheck(on d: TestDaemon, account: API.Account) async throws {
+        try await d.daemon.runtime(account.id).connections().register(prefix: "test-check") { channel, _ in
+            var received = 0, good = true, expected = 0
+            let pattern = Self.pattern(seed: 99)
+            do {
+                for try await buffer in channel.inbound {
+                    if expected == 0, buffer.readableBytes >= 8 {  // first: the length announced
+                        var b = buffer
+                        expected = Int(b.readInteger(as: UInt64.self)!)
+                        received += Self.compare(b, at: 0, with: pattern, good: &good)
+                    } else {
+                        received += Self.compare(buffer, at: received, with: pattern, good: &good)
+                    }
+                    if expected > 0, received >= expected { break }
+                }
+                var verdict = ByteBuffer()
+                verdict.writeInteger(UInt64(received))
+                verdict.writeInteger(UInt8(good ? 1 : 0))
+                try await channel.write(verdict)
+            } catch {}
+        }
+    }
+
+    static func pattern(seed: UInt8) -> [UInt8] { (0..<(60_000 + 256)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) } }
+
+    /// Compares `buffer` with the pattern at stream offset `at`; returns its length.
+    static func compare(_ buffer: ByteBuffer, at: Int, with pattern: [UInt8], good: inout Bool) -> Int {
+        buffer.withUnsafeReadableBytes { raw in
+            pattern.withUnsafeBufferPointer { p in
+                var offset = 0
+                while offset < raw.count {
+                    let n = min(raw.count - offset, 60_000)
+                    if memcmp(raw.baseAddress! + offset, p.baseAddress! + (at + offset) % 256, n) != 0 { good = false }
+                    offset += n
+                }
+            }
+        }
+        return buffer.readableBytes
+    }
+
+    /// Sends `count` patterned bytes (after their count) one way; the peer checks each byte.
+    static func sendChecked(_ count: Int, seed: UInt8, through channel: PeerChannel) async throws {
+        let pattern = Self.pattern(seed: seed)
+        var head = ByteBuffer()
+        head.writeInteger(UInt64(count))
+        try await channel.write(head)
+        var sent = 0
+        while sent < count {
+            let n = min(60_000, count - sent)
+            try await channel.write(ByteBuffer(bytes: pattern[(sent % 256)..<(sent % 256 + n)]))
+            sent += n
+        }
+        var it = channel.inbound.makeAsyncIterator()
+        var verdict = ByteBuffer()
+        while verdict.readableBytes < 9, var b = try await it.next() { verdict.writeBuffer(&b) }
+        #expect(verdict.readInteger(as: UInt64.self) == UInt64(count))
+        #expect(verdict.readInteger(as: UInt8.self) == 1, "the receiver saw different bytes")
+        channel.close()
     }
 
     static func socket(from d: TestDaemon, account: API.Account, to peer: API.Account) async throws -> PeerSocket {
