@@ -53,7 +53,8 @@ struct APIServerUnderTest: Sendable {
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n"
         return try await onOwnThread {
             guard connection.send(request) else { throw TestFailure("closed before the handshake was sent") }
-            let (text, _) = connection.readHead(timeout: .seconds(5))
+            // A bound, not a speed check: the whole suite runs in parallel on two cores.
+            let (text, _) = connection.readHead(timeout: .seconds(20))
             return text.components(separatedBy: "\r\n").first ?? ""
         }
     }
