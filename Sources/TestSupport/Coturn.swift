@@ -55,6 +55,20 @@ public final class Coturn: Sendable {
         }
     }
 
+    /// Runs `body` with a fresh coturn and stops it afterwards, pass or fail (a `defer { Task
+    /// { … } }` would leave it running when the test process exits first).
+    public static func with<T>(_ body: (Coturn) async throws -> T) async throws -> T {
+        let turn = try await Coturn()
+        do {
+            let result = try await body(turn)
+            await turn.stop()
+            return result
+        } catch {
+            await turn.stop()
+            throw error
+        }
+    }
+
     public func stop() async {
         _ = await child.stop()
         guard ProcessInfo.processInfo.environment["RAFIKI_KEEP_LOGS"] == nil else { return }

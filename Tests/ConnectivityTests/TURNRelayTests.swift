@@ -12,8 +12,10 @@ import TURN
 /// RFC 6062 ConnectionAttempt → our ConnectionBind → TLS and the multiplexer on top.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct TURNRelayTests {
     @Test func aSocketComesUpThroughTheRelay() async throws {
-        let turn = try await Coturn()
-        defer { Task { await turn.stop() } }
+        try await Coturn.with { turn in try await Self.throughRelay(turn) }
+    }
+
+    static func throughRelay(_ turn: Coturn) async throws {
         let log = Logger(label: "test")
         let loop = PeerEventLoops.next()
         let server = TURNRelay.Server(address: try SocketAddress(ipAddress: "127.0.0.1", port: turn.port),
@@ -59,12 +61,12 @@ import TURN
     }
 
     @Test func wrongCredentialsAreRefused() async throws {
-        let turn = try await Coturn()
-        defer { Task { await turn.stop() } }
-        let server = TURNRelay.Server(address: try SocketAddress(ipAddress: "127.0.0.1", port: turn.port),
-                                      credentials: TURNCredentials(username: Coturn.username, password: "wrong"))
-        await #expect(throws: ConnectivityError.self) {
-            _ = try await TURNRelay.allocate(on: server, loop: PeerEventLoops.next(), logger: Logger(label: "test"))
+        try await Coturn.with { turn in
+            let server = TURNRelay.Server(address: try SocketAddress(ipAddress: "127.0.0.1", port: turn.port),
+                                          credentials: TURNCredentials(username: Coturn.username, password: "wrong"))
+            await #expect(throws: ConnectivityError.self) {
+                _ = try await TURNRelay.allocate(on: server, loop: PeerEventLoops.next(), logger: Logger(label: "test"))
+            }
         }
     }
 }
