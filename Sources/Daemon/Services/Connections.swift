@@ -88,7 +88,6 @@ public actor Connections {
     var seenSet: Set<UInt64> = []
     var pendingIncoming = 0
     let channels = ChannelRegistry()
-    var tasks: [Task<Void, Never>] = []
 
     /// - Parameter isAllowed: the account policy for a peer account, for a connection it asks
     ///   for (`incoming`) or we ask for.
@@ -146,8 +145,6 @@ public actor Connections {
     }
 
     public func stop() {
-        for t in tasks { t.cancel() }
-        tasks = []
         for (_, e) in entries { e.socket?.close(); e.attempt?.cancel() }
         for (_, w) in waitingAnswers { w.answer.resume(throwing: ConnectivityError.cancelled) }
         waitingAnswers = [:]
