@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
         .library(name: "DaemonClient", targets: ["DaemonClient"]),
+        .library(name: "ProcessTuning", targets: ["ProcessTuning"]),
         .executable(name: "rafikid", targets: ["rafikid"]),
         .executable(name: "rafiki", targets: ["rafiki"]),
         .executable(name: "rafiki-dhtnode", targets: ["rafiki-dhtnode"]),
@@ -97,6 +98,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's mallopt, for rafikid's arena limit.
         .systemLibrary(name: "CMalloc"),
+        // Process-wide malloc and event-loop settings of the daemon and its benchmarks.
+        .target(
+            name: "ProcessTuning",
+            dependencies: [
+                "CMalloc",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Jami accounts: RSA keys, the CA -> account -> device certificate chain, CRLs, archives.
         .target(
             name: "Identity",
@@ -255,7 +266,7 @@ let package = Package(
         .executableTarget(
             name: "rafikid",
             dependencies: [
-                "Daemon", "DaemonAPI", "DaemonWire", "CMalloc",
+                "Daemon", "DaemonAPI", "DaemonWire", "ProcessTuning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -334,7 +345,7 @@ let package = Package(
         .executableTarget(
             name: "rafiki-peer-bench",
             dependencies: [
-                "Connectivity", "ICE", "Identity",
+                "Connectivity", "ICE", "Identity", "ProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

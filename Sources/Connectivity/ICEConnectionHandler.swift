@@ -22,6 +22,8 @@ final class ICEConnectionHandler: ChannelDuplexHandler {
     private var reader = RFC4571Reader()
     private var context: ChannelHandlerContext?
     private(set) var isDelivering = false
+    /// Packets went up since the last read-complete.
+    private var delivered = false
     private var early: [ByteBuffer] = []
     private var earlyBytes = 0
     private var records = TLSRecordCutter()
@@ -53,7 +55,6 @@ final class ICEConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         reader.append(unwrapInboundIn(data))
-        var delivered = false
         while let packet = reader.next() {
             if packet.readableBytes == 0 { continue }
             if STUNMessage.looksLikeSTUN(packet.readableBytesView), Self.isWholeSTUN(packet) {
@@ -67,10 +68,15 @@ final class ICEConnectionHandler: ChannelDuplexHandler {
                 early.append(packet)
             }
         }
-        if delivered { context.fireChannelReadComplete() }
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {}
+    /// Passed on once per socket read cycle (up to four reads), and only when packets went up:
+    /// TLS hands its plaintext on at this point, so the layers above get it in large pieces.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard delivered else { return }
+        delivered = false
+        context.fireChannelReadComplete()
+    }
 
     /// STUN's own length must cover the packet exactly, as pjnath checks.
     static func isWholeSTUN(_ p: ByteBuffer) -> Bool {
@@ -83,49 +89,29 @@ final class ICEConnectionHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
+    /// Each packet goes out as a 2-byte length and a slice of the TLS output (one vectored
+    /// write, no copy of the records).
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         records.append(unwrapOutboundIn(data))
-        var out = context.channel.allocator.buffer(capacity: records.buffered + 16)
-        while let packet = records.nextPacket() { RFC4571.frame(packet, into: &out) }
-        context.write(wrapOutboundOut(out), promise: promise)
+        var packets: [ByteBuffer] = []
+        while let packet = records.nextPacket() { packets.append(packet) }
+        guard !packets.isEmpty else {
+            if let promise { context.write(wrapOutboundOut(ByteBuffer()), promise: promise) }
+            return
+        }
+        var headers = context.channel.allocator.buffer(capacity: 2 * packets.count)
+        for p in packets { headers.writeInteger(UInt16(p.readableBytes)) }
+        for (i, p) in packets.enumerated() {
+            context.write(wrapOutboundOut(headers.readSlice(length: 2)!), promise: nil)
+            context.write(wrapOutboundOut(p), promise: i == packets.count - 1 ? promise : nil)
+        }
     }
 
     func flush(context: ChannelHandlerContext) {
         // A record cut short by a write boundary is sent as it is rather than held.
-        if records.buffered > 0, let rest = records.drain() {
+        if let rest = records.drain() {
             context.write(wrapOutboundOut(RFC4571.frame(Array(rest.readableBytesView))), promise: nil)
         }
         context.flush()
-    }
-}
-
-/// Groups an outgoing TLS byte stream into packets of whole records (5-byte header + length),
-/// at most 65535 bytes each.
-struct TLSRecordCutter {
-    private var pending = ByteBuffer()
-    var buffered: Int { pending.readableBytes }
-
-    mutating func append(_ b: ByteBuffer) {
-        var b = b
-        pending.writeBuffer(&b)
-    }
-
-    mutating func nextPacket() -> ByteBuffer? {
-        var length = 0
-        while let n = pending.getInteger(at: pending.readerIndex + length + 3, as: UInt16.self) {
-            let record = 5 + Int(n)
-            guard length + record <= pending.readableBytes, length + record <= RFC4571.maxPacket else { break }
-            length += record
-        }
-        guard length > 0 else { return nil }
-        let p = pending.readSlice(length: length)
-        if pending.readableBytes == 0 { pending.clear() }
-        return p
-    }
-
-    mutating func drain() -> ByteBuffer? {
-        guard pending.readableBytes > 0 else { return nil }
-        defer { pending.clear() }
-        return pending.readSlice(length: pending.readableBytes)
     }
 }

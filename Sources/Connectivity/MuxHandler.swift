@@ -18,10 +18,10 @@ final class MuxHandler: ChannelInboundHandler {
     let logger: Logger
     var context: ChannelHandlerContext?
     var rng = SystemRandomNumberGenerator()
-    var sinks: [UInt16: AsyncThrowingStream<ByteBuffer, any Error>.Continuation] = [:]
-    var opening: [UInt16: (promise: EventLoopPromise<UInt16>, name: String)] = [:]
+    var sinks: [UInt16: Inbound.Continuation] = [:]
+    var opening: [UInt16: (promise: EventLoopPromise<Inbound>, name: String)] = [:]
     var writers: [UInt16: [EventLoopPromise<Void>]] = [:]
-    let incoming: AsyncStream<(UInt16, String)>.Continuation
+    let incoming: AsyncStream<(UInt16, String, Inbound)>.Continuation
     let ready: EventLoopPromise<Void>
     let closed: EventLoopPromise<ConnectivityError>
     var timer: Scheduled<Void>?
@@ -31,7 +31,11 @@ final class MuxHandler: ChannelInboundHandler {
     var handshakeDone = false
     var ending: ConnectivityError?
 
-    init(limits: MuxLimits, accepts: @escaping @Sendable (String) -> Bool, incoming: AsyncStream<(UInt16, String)>.Continuation,
+    /// A channel's inbound bytes, in batches: one batch per channel per read, so a reader that
+    /// waits is woken once per read rather than once per frame (a wake-up is a thread switch).
+    typealias Inbound = AsyncThrowingStream<[ByteBuffer], any Error>
+
+    init(limits: MuxLimits, accepts: @escaping @Sendable (String) -> Bool, incoming: AsyncStream<(UInt16, String, Inbound)>.Continuation,
          ready: EventLoopPromise<Void>, closed: EventLoopPromise<ConnectivityError>, logger: Logger) {
         self.core = MuxCore(limits: limits)
         self.accepts = accepts
@@ -77,23 +81,25 @@ final class MuxHandler: ChannelInboundHandler {
 
     /// Acts on the core's events, writes what it queued, adjusts reading and the timer.
     func process() {
+        var batches: [UInt16: [ByteBuffer]] = [:]
         for event in core.takeEvents() {
             switch event {
             case .requested(let id, let name):
                 if accepts(name) {
                     core.accept(id)
-                    incoming.yield((id, name))
+                    incoming.yield((id, name, makeInbound(id)))
                 } else {
                     logger.debug("declined a channel", metadata: ["channel": "\(name)"])
                     core.decline(id)
                 }
             case .accepted(let id):
-                opening.removeValue(forKey: id)?.promise.succeed(id)
+                if let o = opening.removeValue(forKey: id) { o.promise.succeed(makeInbound(id)) }
             case .declined(let id):
                 if let o = opening.removeValue(forKey: id) { o.promise.fail(ConnectivityError.channelDeclined(o.name)) }
             case .data(let id, let bytes):
-                if let sink = sinks[id] { sink.yield(bytes) } else { core.consumed(id, bytes: bytes.readableBytes) }
+                if sinks[id] != nil { batches[id, default: []].append(bytes) } else { core.consumed(id, bytes: bytes.readableBytes) }
             case .ended(let id, let reason):
+                if let b = batches.removeValue(forKey: id) { sinks[id]?.yield(b) }
                 sinks.removeValue(forKey: id)?.finish(throwing: reason.map { ConnectivityError.socketClosed($0.description) })
                 for w in writers.removeValue(forKey: id) ?? [] { w.fail(ConnectivityError.socketClosed("channel closed")) }
                 opening.removeValue(forKey: id)?.promise.fail(ConnectivityError.socketClosed("channel ended"))
@@ -105,6 +111,7 @@ final class MuxHandler: ChannelInboundHandler {
                 context?.close(promise: nil)
             }
         }
+        for (id, b) in batches { sinks[id]?.yield(b) }
         flush()
         // Both run after every read and every consumed chunk: only touch the channel and the
         // timer when something changed (a setOption and a rescheduled task cost allocations).
@@ -128,18 +135,31 @@ final class MuxHandler: ChannelInboundHandler {
         }
     }
 
+    /// The channel's inbound stream, registered here on the loop the moment the channel opens:
+    /// the peer may send at once, before the layer above holds the channel.
+    func makeInbound(_ id: UInt16) -> Inbound {
+        let (stream, continuation) = Inbound.makeStream()
+        sinks[id] = continuation
+        return stream
+    }
+
     /// Writes queued frames while the transport takes them, then wakes writers with room.
+    ///
+    /// Every chunk is flushed on its own: TLS holds unflushed writes without making the channel
+    /// unwritable, so writing all that is queued before one flush would encrypt up to
+    /// channels × 1 MiB at once (cold in cache, all of it in flight) instead of what the
+    /// socket takes.
     func flush() {
         guard handshakeDone, let context else { return }
-        var wrote = false
         while core.hasPendingWrites, context.channel.isWritable {
             var buffer = context.channel.allocator.buffer(capacity: Self.writeChunk + 64)
             core.writeFrames(into: &buffer, maxBytes: Self.writeChunk)
-            context.write(NIOAny(buffer), promise: nil)
-            wrote = true
+            context.writeAndFlush(NIOAny(buffer), promise: nil)
         }
-        if wrote { context.flush() }
-        for (id, waiting) in writers where core.sendCapacity(id) > 0 {
+        // A waiting writer is woken once half its queue has gone, not at the first frame: with
+        // many channels, waking at every frame sent is a thread switch per 64 KiB.
+        let room = max(1, core.limits.sendHighWater / 2)
+        for (id, waiting) in writers where core.sendCapacity(id) >= room {
             writers[id] = nil
             for w in waiting { w.succeed(()) }
         }

@@ -9,23 +9,17 @@ public final class PeerChannel: Sendable {
     public let name: String
     let loop: any EventLoop
     let mux: NIOLoopBound<MuxHandler>
-    private let stream: AsyncThrowingStream<ByteBuffer, any Error>
+    private let stream: MuxHandler.Inbound
     /// Consumed bytes are reported to the multiplexer this many at a time.
     static let reportBatch = 256 << 10
 
-    init(id: UInt16, name: String, loop: any EventLoop, mux: NIOLoopBound<MuxHandler>) {
+    /// `stream` is the one the handler registered when the channel opened.
+    init(id: UInt16, name: String, loop: any EventLoop, mux: NIOLoopBound<MuxHandler>, stream: MuxHandler.Inbound) {
         self.id = id
         self.name = name
         self.loop = loop
         self.mux = mux
-        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         self.stream = stream
-        // Created on the loop (by the handler's event or an `open` continuation hop).
-        if loop.inEventLoop {
-            mux.value.sinks[id] = continuation
-        } else {
-            loop.execute { mux.value.sinks[id] = continuation }
-        }
     }
 
     /// The bytes the peer sends, in order; ends when the channel closes (throws when it was
@@ -35,14 +29,22 @@ public final class PeerChannel: Sendable {
     public struct Inbound: AsyncSequence, Sendable {
         let channel: PeerChannel
         public struct AsyncIterator: AsyncIteratorProtocol {
-            var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+            var base: MuxHandler.Inbound.AsyncIterator
             let channel: PeerChannel
+            /// The batch being handed out, and the next buffer of it.
+            var batch: [ByteBuffer] = []
+            var index = 0
             /// Bytes read but not yet reported: reporting is a hop onto the socket's loop, so
             /// it is batched. A batch is a quarter of the 1 MiB high-water mark, so what a
             /// reader holds unreported never stops the peer.
             var unreported = 0
             public mutating func next() async throws -> ByteBuffer? {
-                guard let b = try await base.next() else { return nil }
+                if index == batch.count {
+                    guard let next = try await base.next() else { return nil }
+                    (batch, index) = (next, 0)
+                }
+                let b = batch[index]
+                index += 1
                 unreported += b.readableBytes
                 if unreported >= PeerChannel.reportBatch { report() }
                 return b

@@ -19,7 +19,7 @@ public final class PeerSocket: Sendable {
     let channel: any Channel
     let mux: NIOLoopBound<MuxHandler>
     /// Channels the peer opened that `accepts` took.
-    public let incoming: AsyncMapSequence<AsyncStream<(UInt16, String)>, PeerChannel>
+    public let incoming: Incoming
     private let closedFuture: EventLoopFuture<ConnectivityError>
 
     /// Adds TLS and the multiplexer on top of `channel` (the ICE handler already at its bottom)
@@ -27,7 +27,7 @@ public final class PeerSocket: Sendable {
     public static func start(on channel: any Channel, isClient: Bool, tls: NIOSSLContext, verify: @escaping PeerTLS.Verifier,
                              accepts: @escaping @Sendable (String) -> Bool, limits: MuxLimits = MuxLimits(),
                              handshakeTimeout: TimeAmount = .seconds(40), logger: Logger) async throws -> PeerSocket {
-        let (stream, continuation) = AsyncStream<(UInt16, String)>.makeStream()
+        let (stream, continuation) = AsyncStream<(UInt16, String, MuxHandler.Inbound)>.makeStream()
         let loop = channel.eventLoop
         let ready = loop.makePromise(of: Void.self)
         let closed = loop.makePromise(of: ConnectivityError.self)
@@ -52,12 +52,12 @@ public final class PeerSocket: Sendable {
         return socket
     }
 
-    private init(channel: any Channel, mux: NIOLoopBound<MuxHandler>, stream: AsyncStream<(UInt16, String)>, closed: EventLoopFuture<ConnectivityError>) {
+    private init(channel: any Channel, mux: NIOLoopBound<MuxHandler>, stream: AsyncStream<(UInt16, String, MuxHandler.Inbound)>, closed: EventLoopFuture<ConnectivityError>) {
         self.channel = channel
         self.mux = mux
         self.closedFuture = closed
         let loop = channel.eventLoop
-        self.incoming = stream.map { [mux] id, name in PeerChannel(id: id, name: name, loop: loop, mux: mux) }
+        self.incoming = Incoming(base: stream.map { [mux] id, name, inbound in PeerChannel(id: id, name: name, loop: loop, mux: mux, stream: inbound) })
     }
 
     /// Opens a channel; throws ``ConnectivityError/channelDeclined(_:)`` when the peer declines.
@@ -66,13 +66,13 @@ public final class PeerSocket: Sendable {
     /// (`ConnectivityError.noAnswer`); the socket stays up.
     public func open(_ name: String, timeout: TimeAmount = .seconds(30)) async throws -> PeerChannel {
         let loop = channel.eventLoop
-        let id = try await loop.flatSubmit { [mux] () -> EventLoopFuture<UInt16> in
+        let (id, inbound) = try await loop.flatSubmit { [mux] () -> EventLoopFuture<(UInt16, MuxHandler.Inbound)> in
             let h = mux.value
             if let e = h.ending { return loop.makeFailedFuture(e) }
             guard let id = h.core.open(name, using: &h.rng) else {
                 return loop.makeFailedFuture(ConnectivityError.limit("channels on this socket"))
             }
-            let p = loop.makePromise(of: UInt16.self)
+            let p = loop.makePromise(of: MuxHandler.Inbound.self)
             h.opening[id] = (p, name)
             h.process()
             let expiry = loop.scheduleTask(in: timeout) {
@@ -83,9 +83,9 @@ public final class PeerSocket: Sendable {
                 o.promise.fail(ConnectivityError.noAnswer)
             }
             p.futureResult.whenComplete { _ in expiry.cancel() }
-            return p.futureResult
+            return p.futureResult.map { (id, $0) }
         }.get()
-        return PeerChannel(id: id, name: name, loop: loop, mux: mux)
+        return PeerChannel(id: id, name: name, loop: loop, mux: mux, stream: inbound)
     }
 
     /// Sends a beacon; the socket closes if the peer does not answer in 3 s.
@@ -119,5 +119,17 @@ public final class PeerSocket: Sendable {
                 return (core.statistics, core.openChannels.compactMap { core.name(of: $0) })
             }.get()
         }
+    }
+}
+
+extension PeerSocket {
+    /// The channels the peer opens and policy accepts, in order; ends when the socket closes.
+    public struct Incoming: AsyncSequence, Sendable {
+        let base: AsyncMapSequence<AsyncStream<(UInt16, String, MuxHandler.Inbound)>, PeerChannel>
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            var base: AsyncMapSequence<AsyncStream<(UInt16, String, MuxHandler.Inbound)>, PeerChannel>.AsyncIterator
+            public mutating func next() async -> PeerChannel? { await base.next() }
+        }
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
     }
 }

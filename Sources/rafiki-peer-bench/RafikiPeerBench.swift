@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import ProcessTuning
 
 /// Throughput and memory of peer sockets on loopback, in one process: one channel and 16
 /// channels over one socket (ICE-TCP, TLS with Jami's parameters, the multiplexer) against
@@ -25,20 +26,29 @@ struct RafikiPeerBench: AsyncParsableCommand {
     @Flag(help: "One JSON object instead of lines.") var json = false
 
     func run() async throws {
+        // rafikid's malloc settings, so the figures are the daemon's.
+        ProcessTuning.apply()
         var log = Logger(label: "bench")
         log.logLevel = .error
         let a = try await AccountFactory.create(bits: bits).device, b = try await AccountFactory.create(bits: bits).device
         let bytes = mib << 20
         var out: [String: Double] = [:]
 
+        let gib = Double(bytes) / Double(1 << 30)
         progress("raw TLS, \(mib) MiB")
+        var cpu = processCPUSeconds()
         let raw = try await RawTLS.throughput(a, b, bytes: bytes)
         out["raw_tls_gib_s"] = raw
+        out["raw_tls_cpu_s_per_gib"] = (processCPUSeconds() - cpu) / gib
         progress("one channel")
         let pair = try await SocketPair.make(a, b, logger: log)
+        cpu = processCPUSeconds()
         out["one_channel_gib_s"] = try await pair.throughput(bytes: bytes, channels: 1)
+        out["one_channel_cpu_s_per_gib"] = (processCPUSeconds() - cpu) / gib
         progress("\(channels) channels")
+        cpu = processCPUSeconds()
         out["parallel_channels_gib_s"] = try await pair.throughput(bytes: bytes, channels: channels)
+        out["parallel_cpu_s_per_gib"] = (processCPUSeconds() - cpu) / gib
         out["one_channel_vs_raw"] = out["one_channel_gib_s"]! / raw
         out["parallel_vs_raw"] = out["parallel_channels_gib_s"]! / raw
         pair.close()
@@ -52,9 +62,9 @@ struct RafikiPeerBench: AsyncParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: out.mapValues { ($0 * 1000).rounded() / 1000 }, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "raw TLS (one TCP connection):   %.2f GiB/s", raw))
-            print(String(format: "one channel:                    %.2f GiB/s  (%.2f× raw TLS)", out["one_channel_gib_s"]!, out["one_channel_vs_raw"]!))
-            print(String(format: "%2d channels on one socket:     %.2f GiB/s  (%.2f× raw TLS)", channels, out["parallel_channels_gib_s"]!, out["parallel_vs_raw"]!))
+            print(String(format: "raw TLS (one TCP connection):   %.2f GiB/s                    %.2f CPU s/GiB (both ends)", raw, out["raw_tls_cpu_s_per_gib"]!))
+            print(String(format: "one channel:                    %.2f GiB/s  (%.2f× raw TLS)  %.2f CPU s/GiB", out["one_channel_gib_s"]!, out["one_channel_vs_raw"]!, out["one_channel_cpu_s_per_gib"]!))
+            print(String(format: "%2d channels on one socket:     %.2f GiB/s  (%.2f× raw TLS)  %.2f CPU s/GiB", channels, out["parallel_channels_gib_s"]!, out["parallel_vs_raw"]!, out["parallel_cpu_s_per_gib"]!))
             print(String(format: "memory: %.0f KiB per open socket end, %.2f KiB per open channel end", perSocket, perChannel))
         }
     }
@@ -72,6 +82,13 @@ func twoLoops() -> (any EventLoop, any EventLoop) {
     var second = group.next()
     for _ in 0..<8 where second === first { second = group.next() }
     return (first, second)
+}
+
+/// CPU time this process used so far (all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 /// Resident set size of this process, in KiB.

@@ -4,6 +4,7 @@ import DaemonWire
 import DaemonAPI
 import Foundation
 import Logging
+import ProcessTuning
 import NIOCore
 import ServiceLifecycle
 

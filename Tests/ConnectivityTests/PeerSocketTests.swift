@@ -64,6 +64,25 @@ import Testing
         #expect(await p.responder.closed == .socketClosed("connection closed by the peer"))
     }
 
+    /// A peer may write the moment its request is accepted; what it sends before the layer
+    /// above takes the channel from `incoming` waits for it (it once was dropped, in a race
+    /// between the loop's reads and the stream's registration).
+    @Test func bytesSentBeforeTheChannelIsTakenAreKept() async throws {
+        let p = try await Self.connect()
+        let sender = try await p.requester.open("sip")
+        for i in 0..<64 { try await sender.write(ByteBuffer(repeating: UInt8(i), count: 1000)) }
+        try await Task.sleep(for: .milliseconds(300))
+        var incoming = p.responder.incoming.makeAsyncIterator()
+        let receiver = try #require(await incoming.next())
+        var got: [UInt8] = []
+        for try await b in receiver.inbound {
+            got += b.readableBytesView
+            if got.count >= 64_000 { break }
+        }
+        #expect(got == (0..<64).flatMap { Array(repeating: UInt8($0), count: 1000) })
+        p.requester.close()
+    }
+
     @Test func sixtyFourMebibytesArriveByteForByte() async throws {
         let p = try await Self.connect()
         let sender = try await p.requester.open("data-transfer://bulk")
