@@ -162,6 +162,12 @@ public final class SecureDHTNode: Sendable {
 
     public typealias CheckedListen = AsyncCompactMapSequence<AsyncStream<ListenEvent>, ListenEvent>
 
+    /// Changes under `key` as the network sends them, nothing checked or decrypted: for a
+    /// caller that bounds that work itself (``checked(_:)`` each value it takes).
+    public func listenUnchecked(_ key: InfoHash, query: Query = Query()) -> AsyncStream<ListenEvent> {
+        node.listen(key, query: query)
+    }
+
     /// What OpenDHT's `SecureDht::checkValue` does with a value read from the network.
     public func checked(_ value: Value) -> Value? {
         do {

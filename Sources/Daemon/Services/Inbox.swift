@@ -27,6 +27,8 @@ public actor Inbox {
     let directory: DeviceDirectory
     private let handler: @Sendable (Delivery) async -> Void
     private var tasks: [Task<Void, Never>] = []
+    /// Decryptions of values at our connection-request keys (both keys share it).
+    private(set) var peerBudget = DecryptionBudget()
 
     public init(context: AccountContext, node: SecureDHTNode, directory: DeviceDirectory, handler: @escaping @Sendable (Delivery) async -> Void) {
         self.context = context
@@ -45,8 +47,9 @@ public actor Inbox {
             }
         })
         // Both keys: jamid 13.7 sends to the short id's, current dhtnet to the long id's.
+        // Raw values: each is decrypted only when the budget admits it.
         for id in [context.device.shortID.hex, context.device.longID.hex] {
-            let peer = node.listen(.hashing(key: "peer:" + id))
+            let peer = node.listenUnchecked(.hashing(key: "peer:" + id))
             tasks.append(context.scheduler.spawn { [weak self] in
                 for await event in peer {
                     guard case .added(let value) = event, let self else { continue }
@@ -61,8 +64,18 @@ public actor Inbox {
         tasks = []
     }
 
-    private func peerValue(_ value: Value) async {
-        guard value.userType == "peer_request", let device = value.ownerID.flatMap({ PublicKeyID(bytes: $0.bytes) }) else { return }
+    private func peerValue(_ raw: Value) async {
+        guard raw.isEncrypted else { return }  // requests are always encrypted to us
+        guard peerBudget.admit(now: context.scheduler.unixMilliseconds) else {
+            // One line per 100 dropped: the flood itself must not flood the log.
+            if peerBudget.refused % 100 == 1 {
+                context.logger.warning("connection-request values arrive faster than they may be decrypted; dropping",
+                                       metadata: ["dropped": "\(peerBudget.refused)", "decrypted": "\(peerBudget.admitted)"])
+            }
+            return
+        }
+        guard let value = node.checked(raw), value.userType == "peer_request",
+              let device = value.ownerID.flatMap({ PublicKeyID(bytes: $0.bytes) }) else { return }
         await handler(.connectionRequest(value, device: device))
     }
 
