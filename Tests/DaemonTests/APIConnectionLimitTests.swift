@@ -41,10 +41,13 @@ struct APIConnectionLimitTests {
                 stream.send("GET /v1/events/stream HTTP/1.1\r\nHost: 127.0.0.1:\(api.port)\r\n\(api.bearer)\r\n\r\n")
                 webSocket.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(api.port)\r\n\(api.bearer)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                // Six times the idle timeout, with nothing to send (long enough that a busy
-                // machine still sends the head well inside it).
-                let (a, aClosed) = stream.readUntilClosed(timeout: .seconds(6))
-                let (b, bClosed) = webSocket.readUntilClosed(timeout: .milliseconds(100))
+                // The heads first, however long a loaded machine takes to send them (the suite
+                // runs beside RSA key generation on two cores); then six times the idle timeout
+                // with nothing to send, through which both must stay open.
+                let (a, _) = stream.readHead(timeout: .seconds(30))
+                let (b, _) = webSocket.readHead(timeout: .seconds(30))
+                let (_, aClosed) = stream.readUntilClosed(timeout: .seconds(6))
+                let (_, bClosed) = webSocket.readUntilClosed(timeout: .milliseconds(100))
                 // A masked close frame with no payload, so the server need not wait for one.
                 webSocket.send(bytes: [0x88, 0x80, 0, 0, 0, 0])
                 return (a, aClosed, b, bClosed)

@@ -8,6 +8,7 @@ import ICE
 import Identity
 import NIOCore
 import SecureDHT
+import TestSupport
 import Testing
 
 /// 800 connection requests from 8 identities land at Bob's request key at once, each one
@@ -27,19 +28,20 @@ struct ConnectionFloodTests {
             let bobKey = try #require(runtime.device.chain.leaf.rsaPublicKey)
             let ice = ICEDescription(ufrag: "floodufrag", password: "floodpasswordfloodpassword",
                                      candidates: [ICECandidate(kind: .host, tcpType: .passive, address: try SocketAddress(ipAddress: "127.0.0.1", port: 9))]).encoded
-            var values: [Value] = []
-            for i in 0..<800 {
-                let request = PeerConnectionRequest(id: UInt64(i + 1), iceMessage: i % 2 == 0 ? ice : "not an ICE description", isAnswer: false)
-                let clear = Value(id: UInt64(1_000_000 + i), data: request.encoded, userType: PeerConnectionRequest.userType)
-                values.append(try clear.encrypted(to: bobKey, signedBy: senders[i % senders.count].key))
+            // 800 RSA signatures: on a thread of their own, not the suite's shared pool.
+            let values = try await onOwnThread { () throws -> [Value] in
+                try (0..<800).map { i in
+                    let request = PeerConnectionRequest(id: UInt64(i + 1), iceMessage: i % 2 == 0 ? ice : "not an ICE description", isAnswer: false)
+                    let clear = Value(id: UInt64(1_000_000 + i), data: request.encoded, userType: PeerConnectionRequest.userType)
+                    return try clear.encrypted(to: bobKey, signedBy: senders[i % senders.count].key)
+                }
             }
             let plain = try await network.plainNode()
             let key = InfoHash.hashing(key: "peer:" + bob.device)
             let started = ContinuousClock.now
-            let all = values
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for chunk in stride(from: 0, to: all.count, by: 100) {
-                    group.addTask { for v in all[chunk..<min(chunk + 100, all.count)] { _ = try await plain.put(key, v, permanent: false) } }
+                for chunk in stride(from: 0, to: values.count, by: 100) {
+                    group.addTask { for v in values[chunk..<min(chunk + 100, values.count)] { _ = try await plain.put(key, v, permanent: false) } }
                 }
                 try await group.waitForAll()
             }
