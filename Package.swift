@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HTTPServerLimits", targets: ["HTTPServerLimits"]),
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "Contacts", targets: ["Contacts"]),
+        .library(name: "StreamFraming", targets: ["StreamFraming"]),
         .library(name: "Multiplexer", targets: ["Multiplexer"]),
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "ICE", targets: ["ICE"]),
@@ -179,12 +180,17 @@ let package = Package(
             name: "Contacts",
             dependencies: ["DHT", "SecureDHT", "Identity", "MessagePack", "NameService"],
             swiftSettings: strict),
+        // Frames cut out of a TCP byte stream as slices (RFC 4571 packets, multiplexer frames).
+        .target(
+            name: "StreamFraming",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
         // Jami's multiplexed socket without I/O: [channel, bin] frames, channel requests, version
         // and beacons, fair writes and per-channel read accounting.
         .target(
             name: "Multiplexer",
             dependencies: [
-                "MessagePack",
+                "MessagePack", "StreamFraming",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -199,7 +205,7 @@ let package = Package(
         // framing, the connectivity-check and nomination state machine.
         .target(
             name: "ICE",
-            dependencies: ["STUN", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["STUN", "StreamFraming", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
         // A TURN client for TCP relays (RFC 5766 + RFC 6062) without I/O: allocation with
         // long-term credentials, refreshes, permissions, connection attempts and binds.

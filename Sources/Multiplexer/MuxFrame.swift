@@ -1,4 +1,5 @@
 import NIOCore
+@_exported import StreamFraming
 
 /// Jami's multiplexer framing: the TLS byte stream is a sequence of msgpack arrays
 /// `[channel: uint16, data: bin]`, nothing else. An empty `data` ends the channel.
@@ -39,91 +40,16 @@ public enum MuxFrame {
     }
 }
 
-/// Cuts frames out of the incoming byte stream. Payloads are slices of the received buffers
-/// (no copy). O(1) per frame plus the buffer bookkeeping.
-public struct MuxFrameDecoder: Sendable {
-    /// A frame that straddles reads, being assembled in a buffer of its own.
-    private var partial: ByteBuffer?
-    /// What is left of the latest read; whole frames in it are sliced out without a copy.
-    private var rest: ByteBuffer?
+/// Cuts frames out of the incoming byte stream; payloads are slices of the received buffers
+/// (see ``FrameCutter``). A throw means bytes that can never become a valid frame: the socket
+/// must be closed.
+public typealias MuxFrameDecoder = FrameCutter<MuxFraming>
 
-    public init() {}
-
-    /// Bytes received but not yet part of a whole frame.
-    public var bufferedBytes: Int { (partial?.readableBytes ?? 0) + (rest?.readableBytes ?? 0) }
-
-    /// Appends received bytes.
-    public mutating func append(_ bytes: ByteBuffer) {
-        guard var r = rest, r.readableBytes > 0 else {
-            rest = bytes
-            return
-        }
-        // Appended again before the frames were all taken: one new buffer for both.
-        rest = nil
-        var combined = ByteBuffer()
-        combined.reserveCapacity(r.readableBytes + bytes.readableBytes)
-        combined.writeBuffer(&r)
-        var b = bytes
-        combined.writeBuffer(&b)
-        rest = combined
-    }
-
-    /// The next whole frame, nil when more bytes are needed. Throws on bytes that can never
-    /// become a valid frame; the socket must then be closed.
-    ///
-    /// Frames inside one read are slices of it. A frame cut by a read boundary is copied once
-    /// into a buffer of its own (never into one whose slices are still held above, which would
-    /// copy the whole read on every append).
-    public mutating func next() throws(MuxError) -> (channel: UInt16, payload: ByteBuffer)? {
-        while partial != nil {
-            let result: Parsed
-            do {
-                var p = partial!
-                result = try Self.parse(&p)
-            }
-            switch result {
-            case .frame(let channel, let payload):
-                partial = nil
-                return (channel, payload)
-            case .needMore(let total):
-                let have = partial!.readableBytes
-                guard var r = rest, r.readableBytes > 0 else { return nil }
-                // Never past this frame's end (its bytes beyond would be lost with `partial`):
-                // while its header is incomplete, one byte at a time (a header is at most 11).
-                var take = r.readSlice(length: min((total ?? have + 1) - have, r.readableBytes))!
-                rest = r.readableBytes == 0 ? nil : r
-                partial!.writeBuffer(&take)
-            }
-        }
-        guard var r = rest, r.readableBytes > 0 else { return nil }
-        switch try Self.parse(&r) {
-        case .frame(let channel, let payload):
-            rest = r.readableBytes == 0 ? nil : r
-            return (channel, payload)
-        case .needMore:
-            rest = nil
-            stash(r)
-            return nil
-        }
-    }
-
-    private mutating func stash(_ bytes: ByteBuffer) {
-        var b = bytes
-        if partial == nil {
-            partial = ByteBuffer()
-            partial!.reserveCapacity(max(b.readableBytes, MuxFrame.maxPayload + MuxFrame.maxHeader))
-        }
-        partial!.writeBuffer(&b)
-    }
-
-    enum Parsed {
-        case frame(UInt16, ByteBuffer)
-        /// Not whole yet; the frame's total size once its header is known.
-        case needMore(total: Int?)
-    }
+public enum MuxFraming: StreamFraming {
+    public static let maxFrameSize = MuxFrame.maxPayload + MuxFrame.maxHeader
 
     /// One frame from the front of `b` (consumed only when whole).
-    static func parse(_ b: inout ByteBuffer) throws(MuxError) -> Parsed {
+    public static func parse(_ b: inout ByteBuffer) throws(MuxError) -> FrameParse<(channel: UInt16, payload: ByteBuffer)> {
         let start = b.readerIndex
         guard let head = b.readInteger(as: UInt8.self) else { b.moveReaderIndex(to: start); return .needMore(total: nil) }
         guard head == 0x92 else { throw .malformedFrame("expected a 2-element array, found 0x\(String(head, radix: 16))") }
@@ -153,6 +79,6 @@ public struct MuxFrameDecoder: Sendable {
             b.moveReaderIndex(to: start)
             return .needMore(total: header + n)
         }
-        return .frame(UInt16(cv), payload)
+        return .frame((UInt16(cv), payload))
     }
 }
