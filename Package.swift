@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "ICE", targets: ["ICE"]),
         .library(name: "TURN", targets: ["TURN"]),
         .library(name: "Connectivity", targets: ["Connectivity"]),
+        .library(name: "Swarm", targets: ["Swarm"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -97,6 +98,7 @@ let package = Package(
         // Debian's libargon2 (the archive password KDF) and zlib (archive compression).
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         // glibc's mallopt, for rafikid's arena limit.
         .systemLibrary(name: "CMalloc"),
         // Process-wide malloc and event-loop settings of the daemon and its benchmarks.
@@ -225,6 +227,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict),
+        // Swarm conversations: git repositories of signed commits (libgit2), Jami's commit
+        // messages, the validation of fetched histories. No network.
+        .target(
+            name: "Swarm",
+            dependencies: ["CGit2", "Identity", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
         // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
@@ -399,6 +407,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
+        .testTarget(name: "SwarmTests", dependencies: ["Swarm", "Identity", "TestSupport"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: [

@@ -114,6 +114,8 @@ extension Certificate {
 
     public var commonName: String? { attribute(.RDNAttributeType.commonName) }
     public var uid: String? { attribute(JamiCertificates.uidOID) }
+    /// The issuer's UID: for a Jami device certificate, the id of the account that issued it.
+    public var issuerUID: String? { attribute(JamiCertificates.uidOID, in: issuer) }
 
     /// Whether basic constraints say this certificate may issue others.
     public var isCertificateAuthority: Bool {
@@ -122,8 +124,8 @@ extension Certificate {
         return false
     }
 
-    private func attribute(_ oid: ASN1ObjectIdentifier) -> String? {
-        for rdn in subject {
+    private func attribute(_ oid: ASN1ObjectIdentifier, in name: DistinguishedName? = nil) -> String? {
+        for rdn in name ?? subject {
             for a in rdn where a.type == oid {
                 return String(describing: a.value)
             }
