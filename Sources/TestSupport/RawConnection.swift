@@ -75,6 +75,16 @@ public final class RawConnection: @unchecked Sendable {
         return true
     }
 
+    /// Waits up to `timeout` for bytes and returns what one read gives (binary-safe); empty
+    /// and `closed` when the server has closed, empty and not closed on timeout.
+    public func receive(timeout: Duration) -> (bytes: [UInt8], closed: Bool) {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, Int32(timeout / .milliseconds(1))) > 0 else { return ([], false) }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 ? (Array(buffer[..<n]), false) : ([], true)
+    }
+
     /// Reads until the server closes or `timeout` passes: what it sent, and whether it closed.
     public func readUntilClosed(timeout: Duration) -> (text: String, closed: Bool) {
         read(timeout: timeout) { _ in false }

@@ -1,6 +1,7 @@
 import Foundation
 import Identity
 @testable import Swarm
+import TestSupport
 import Testing
 
 /// Histories moving between devices through our upload-pack server and client (the bytes a
@@ -109,5 +110,71 @@ import Testing
         #expect { _ = try atAlice.integrate(tip: fetched.tip, pack: Array("PACK but not really".utf8), from: bob.deviceID, by: alice, at: Self.now) }
             throws: { _ in true }
         #expect(try atAlice.head == before)
+    }
+}
+
+/// Our client against git's own server: `git daemon` speaks the same `git://` protocol v1 the
+/// channels carry (the request line with `host=` included), so a clone through it checks our
+/// side of the negotiation against the reference implementation.
+@Suite struct GitDaemonInteropTests {
+    @Test func weCloneAndFetchFromGitDaemon() async throws {
+        let p = try await SwarmFixtures.shared.people()
+        let (alice, bob) = (p[0], p[1])
+        let served = try SwarmFixtures.folder()
+        let atAlice = try ConversationRepository.create(in: served, mode: .invitesOnly, by: alice, at: SyncTests.now)
+        try atAlice.invite(bob.account, by: alice, at: SyncTests.now)
+        for i in 0..<20 { try atAlice.commit(.text("message \(i)"), by: alice, at: SyncTests.now) }
+        try await GitDaemon.with(serving: served) { port in
+            let first = try await Self.fetch(atAlice.id, haves: [], port: port)
+            let atBob = try ConversationRepository.clone(atAlice.id, tip: first.tip, pack: first.pack, into: try SwarmFixtures.folder())
+            #expect(try atBob.head == atAlice.head && atBob.history().count == 22)
+            try atAlice.commit(.text("one more"), by: alice, at: SyncTests.now)
+            let second = try await Self.fetch(atAlice.id, haves: [try atBob.head], port: port)
+            let got = try atBob.integrate(tip: second.tip, pack: second.pack, from: alice.deviceID, by: bob, at: SyncTests.now)
+            let aliceHead = try atAlice.head
+            #expect(got.new.count == 1 && got.head == aliceHead)
+        }
+    }
+
+    static func fetch(_ conversation: ObjectID, haves: [ObjectID], port: Int) async throws -> (tip: ObjectID, pack: [UInt8]) {
+        try await onOwnThread {
+            let connection = try RawConnection(port: port)
+            var client = UploadPackClient(conversation: conversation, host: "127.0.0.1", haves: haves)
+            connection.send(bytes: client.request)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let (bytes, closed) = connection.receive(timeout: .seconds(1))
+                for step in try client.receive(bytes) {
+                    switch step {
+                    case .send(let out): connection.send(bytes: out)
+                    case .finished(let tip, let pack): return (tip, pack)
+                    }
+                }
+                if closed { break }
+            }
+            throw SwarmError.refused("git daemon's session did not finish")
+        }
+    }
+}
+
+/// `git daemon` on 127.0.0.1, exporting the conversations under one folder, for one test
+/// (a ChildProcess: its own process group, stopped and reaped before the test returns).
+enum GitDaemon {
+    static func with<T>(serving folder: URL, _ body: (Int) async throws -> T) async throws -> T {
+        let port = Int.random(in: 20_000...60_000)
+        let daemon = try ChildProcess("/usr/lib/git-core/git-daemon",
+                                      ["--reuseaddr", "--export-all", "--listen=127.0.0.1", "--port=\(port)", "--base-path=\(folder.path)", folder.path])
+        do {
+            for _ in 0..<100 {
+                if (try? RawConnection(port: port)) != nil { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let result = try await body(port)
+            await daemon.stop()
+            return result
+        } catch {
+            await daemon.stop()
+            throw error
+        }
     }
 }
