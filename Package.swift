@@ -242,7 +242,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
-                "Connectivity", "ICE", "TURN",
+                "Connectivity", "ICE", "TURN", "Swarm",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -37,6 +37,10 @@ let package = Package(
             dependencies: [.product(name: "Daemon", package: "main"), .product(name: "Contacts", package: "main"), .product(name: "NameService", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
+            name: "FuzzSwarm",
+            dependencies: [.product(name: "Swarm", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
             name: "FuzzConnectivity",
             dependencies: [
                 .product(name: "Connectivity", package: "main"), .product(name: "ICE", package: "main"),

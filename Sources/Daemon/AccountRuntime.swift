@@ -1,6 +1,7 @@
 import Contacts
 import DaemonWire
 import DHT
+import Foundation
 import Identity
 import Logging
 import Scheduling
@@ -30,6 +31,8 @@ public actor AccountRuntime {
     let revocationList: RevocationList?
     let settings: RuntimeSettings
     let nodes: any DHTNodeFactory
+    /// Where the account's conversations live (nil: no conversations, as in the simulation).
+    let conversationsFolder: URL?
 
     public private(set) var state: RegistrationState = .unregistered
     private(set) var online: Online?
@@ -42,6 +45,8 @@ public actor AccountRuntime {
         var delivery: RequestDelivery
         var inbox: Inbox
         var connections: Connections?
+        /// Conversations, served and fetched over the peer sockets (nil without them).
+        var swarm: SwarmService?
         var joining: Task<Void, Never>?
     }
 
@@ -66,7 +71,8 @@ public actor AccountRuntime {
     public typealias RegistrationState = API.RegistrationState
 
     public init(device: DeviceIdentity, accountID: PublicKeyID, announcement: Value, revocationList: RevocationList?, database: AccountDatabase,
-                settings: RuntimeSettings, events: EventHub, logger: Logger, scheduler: Scheduler = .system, nodes: any DHTNodeFactory) {
+                settings: RuntimeSettings, events: EventHub, logger: Logger, scheduler: Scheduler = .system, nodes: any DHTNodeFactory,
+                conversationsFolder: URL? = nil) {
         id = accountID
         self.device = device
         self.announcement = announcement
@@ -74,6 +80,7 @@ public actor AccountRuntime {
         self.database = database
         self.settings = settings
         self.nodes = nodes
+        self.conversationsFolder = conversationsFolder
         context = AccountContext(account: accountID, device: device, database: database, scheduler: scheduler, events: events, logger: logger)
         contacts = ContactBook(context: context, pendingRequestLimit: settings.pendingRequestLimit)
     }
@@ -125,7 +132,17 @@ public actor AccountRuntime {
                 context.logger.error("peer connections are off", metadata: ["reason": "\(error)"])
             }
         }
-        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections)
+        var swarm: SwarmService?
+        if let connections, let conversationsFolder {
+            do {
+                let service = try SwarmService(context: context, folder: conversationsFolder, displayName: nil)
+                connections.register(prefix: SwarmService.channelPrefix) { channel, peer in await service.serve(channel, from: peer) }
+                swarm = service
+            } catch {
+                context.logger.error("conversations are off", metadata: ["reason": "\(error)"])
+            }
+        }
+        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections, swarm: swarm)
     }
 
     /// Once a node answers: listens first (they need nothing published, and each waits for a

@@ -79,7 +79,8 @@ public actor Daemon {
         let runtime = AccountRuntime(
             device: device, accountID: id, announcement: announcement, revocationList: AnnouncementFile.revocationList(in: folder),
             database: database, settings: settings, events: events, logger: logger,
-            nodes: UDPNodeFactory(host: configuration.dhtHost, port: configuration.dhtPort))
+            nodes: UDPNodeFactory(host: configuration.dhtHost, port: configuration.dhtPort),
+            conversationsFolder: folder.appendingPathComponent("conversations"))
         runtimes[id] = runtime
         try await runtime.start()
     }

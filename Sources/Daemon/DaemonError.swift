@@ -40,6 +40,7 @@ public struct DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .network: "network error: \(context)"
         case .connectionFailed: "cannot connect: \(context)"
         case .noSuchPeer: "no valid device \(context)"
+        case .noSuchConversation: "no conversation \(context)"
         default: context
         }
     }

@@ -11,7 +11,7 @@ extension API.ErrorCode {
         case .tooLarge: .contentTooLarge
         case .unauthorized: .unauthorized
         case .wrongPassword, .foreignOrigin: .forbidden
-        case .noSuchAccount, .noSuchContact, .noSuchRequest, .nameNotFound, .noSuchRoute, .noSuchPeer: .notFound
+        case .noSuchAccount, .noSuchContact, .noSuchRequest, .nameNotFound, .noSuchRoute, .noSuchPeer, .noSuchConversation: .notFound
         case .connectionFailed: .badGateway
         case .foreignHost: .misdirectedRequest
         case .nameServerUnreachable, .nameServerBadAnswer, .nameServer: .badGateway

@@ -28,6 +28,8 @@ extension API {
         case connectionFailed = "connection.failed"
         /// The peer device is not known or not valid (no certificate, revoked, another account).
         case noSuchPeer = "peer.notFound"
+        /// No conversation with that id on this device.
+        case noSuchConversation = "conversation.notFound"
         /// The account is not online, or its DHT node could not start.
         case network = "network.unavailable"
         /// The daemon could not read or write its files; the detail is in its log only.

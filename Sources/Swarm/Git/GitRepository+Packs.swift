@@ -30,7 +30,16 @@ extension GitRepository {
 
     /// Indexes a pack received from a peer into this repository's object store. libgit2's
     /// indexer checks every object's hash and the pack's checksum; a pack that is not one fails.
-    public func store(pack bytes: [UInt8]) throws(SwarmError) {
+    ///
+    /// The header is checked first: libgit2 sizes its tables by the object count the header
+    /// claims, so a 12-byte pack announcing two billion objects would make it allocate
+    /// gigabytes (found by FuzzSwarm). Every object takes at least two bytes of the pack.
+    public func store(pack bytes: [UInt8], maxObjects: Int = 1_000_000) throws(SwarmError) {
+        guard bytes.count >= 32, bytes.starts(with: Array("PACK".utf8)) else { throw .refused("not a pack") }
+        let version = bytes[4..<8].reduce(0) { $0 << 8 | Int($1) }
+        let count = bytes[8..<12].reduce(0) { $0 << 8 | Int($1) }
+        guard version == 2 || version == 3 else { throw .refused("pack version \(version)") }
+        guard count <= maxObjects, count <= (bytes.count - 32) / 2 else { throw .refused("a pack of \(bytes.count) bytes announcing \(count) objects") }
         var odb: OpaquePointer?
         try Git.check(git_repository_odb(&odb, handle), "opening the object store")
         defer { git_odb_free(odb) }

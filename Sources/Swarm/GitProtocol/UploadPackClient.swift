@@ -2,8 +2,8 @@
 /// the way jamid's server expects it: one `git-upload-pack /<conversation>\0host=<device>\0`
 /// line (never `version=1`, which jamid answers with a truncated line), then, after the
 /// advertisement, our want and haves and `done` in one write, and the pack. Sans-I/O.
-public struct UploadPackClient {
-    public enum Step: Equatable {
+public struct UploadPackClient: Sendable {
+    public enum Step: Sendable, Equatable {
         /// Write these bytes (whole pkt-lines) to the channel.
         case send([UInt8])
         /// The session is over: the server's `main` and the pack of what we lacked (empty when

@@ -15,7 +15,7 @@ extension GitRepository: UploadPackSource {
 /// advertisement (HEAD, then `refs/heads/main`), wants, haves, `done`, one ACK or NAK, the pack
 /// in side-band lines, a flush; then the next session on the same channel. Sans-I/O: bytes in,
 /// chunks out, each of whole pkt-lines and at most 65535 bytes (one channel frame each).
-public struct UploadPackServer {
+public struct UploadPackServer: Sendable {
     enum Phase { case command, wants, haves }
 
     public let conversation: ObjectID
