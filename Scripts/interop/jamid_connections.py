@@ -5,7 +5,8 @@
 Inside the harness's network namespace (jamid never offers loopback candidates, so both daemons
 use the veth address 198.18.0.1) it starts a bootstrap node, one jamid with two accounts (Jay
 and Kay) and our daemon (`--rafikid`), driven through our CLI (`--rafiki`):
-  1. Jay and Rafiki become contacts (Jay asks, we accept);
+  1. Jay and Rafiki become contacts (Jay asks, we accept), and we clone Jay's 1:1 conversation
+     from his device over a git:// channel, every commit validated;
   2. jamid -> Rafiki: Jay sends a message to the 1:1 conversation; jamid connects to our device
      and asks for a `sip` channel, which we decline (no SIP until swarm sync): the socket stays;
   3. Rafiki -> jamid: Kay accepts our request, `rafiki peers connect <Kay>` brings up a socket
@@ -16,6 +17,7 @@ and Kay) and our daemon (`--rafikid`), driven through our CLI (`--rafiki`):
 Results are one JSON object on stdout; progress goes to stderr.
 """
 import argparse
+import glob
 import json
 import os
 import subprocess
@@ -89,8 +91,16 @@ def main():
         rafiki("contact", "accept", jay_id)
         j.wait_signal("contactAdded", lambda a: a[0] == jay and a[1] == ours["id"] and bool(a[2]), timeout=60, since=m)
 
-        # 2. jamid -> Rafiki: Jay calls us; jamid connects to our device and asks for a `sip`
-        #    channel, which we decline (no SIP yet): the call fails, the socket stays up.
+        # 1b. Accepting clones Jay's 1:1 conversation from his device (a git:// channel on a
+        #     socket we open, jamid's git server, every commit jamid wrote validated, signatures
+        #     included); the folder only appears once all of it passed.
+        folder = poll("Jay's conversation cloned", lambda: glob.glob(os.path.join(home, "accounts", "*", "conversations", conversation)), timeout=90)[0]
+        log = subprocess.run(["git", "--git-dir", folder, "log", "--format=%H %ae %s", "main"], capture_output=True, text=True).stdout.splitlines()
+        res["cloned"] = {"conversation": conversation, "commits": log}
+
+        # 2. jamid -> Rafiki: Jay calls us; jamid asks for a `sip` channel on its socket to our
+        #    device (the one our clone opened, which jamid reuses), which we decline (no SIP
+        #    yet): the call fails, the socket stays up.
         #    (Jay's conversation messages would not do: jamid notifies members only, and we are
         #    still an invited one until swarm sync exists.)
         t0 = time.monotonic()

@@ -53,7 +53,7 @@ extension DaemonRoutes {
             try await answering {
                 let runtime = try await runtime(context)
                 let peer = try peer(context)
-                try await runtime.contacts.accept(peer)
+                try await runtime.acceptRequest(peer)
                 return try await runtime.contacts.contactView(peer)
             }
         }

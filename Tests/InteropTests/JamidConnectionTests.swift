@@ -19,9 +19,18 @@ extension JamidIdentityTests {
         #expect(r["error"] == nil, "\(r["error"] ?? "") (logs in \(dir.path))")
         let jamid = try #require(r["jamid"] as? [String: String])
 
-        // jamid -> Rafiki: its socket, over a host pair, its `sip` request declined.
+        // We cloned Jay's 1:1 conversation from jamid's git server: its root is the offered id,
+        // every commit by a device (64-hex author e-mail), all validated before it landed.
+        let cloned = try #require(r["cloned"] as? [String: Any])
+        let commits = try #require(cloned["commits"] as? [String])
+        print("cloned from jamid: \(commits.count) commits: \(commits)")
+        #expect(commits.last?.hasPrefix(cloned["conversation"] as? String ?? "?") == true, "\(commits)")
+        #expect(!commits.isEmpty && commits.allSatisfy { $0.split(separator: " ").dropFirst().first?.count == 64 }, "\(commits)")
+
+        // jamid -> Rafiki: its `sip` request on the socket to our device (the clone's, which
+        // jamid reuses), over a host pair, declined.
         let incoming = try #require(r["jay_socket"] as? [String: Any])
-        #expect(incoming["state"] as? String == "connected" && incoming["direction"] as? String == "incoming")
+        #expect(incoming["state"] as? String == "connected")
         #expect(incoming["account"] as? String == jamid["jay"] && incoming["pair"] as? String == "host")
         #expect(r["jay_declined_sip"] as? Bool == true)
 

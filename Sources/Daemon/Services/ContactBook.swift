@@ -83,21 +83,25 @@ public actor ContactBook {
 
     /// Accepts the pending request from `peer`: a confirmed contact, and `confirm=true` sent to
     /// all of their devices.
-    public func accept(_ peer: PublicKeyID) async throws(DaemonError) {
+    /// Returns the conversation the request offered (empty when none) and the device that sent
+    /// it, from which that conversation can be cloned.
+    @discardableResult
+    public func accept(_ peer: PublicKeyID) async throws(DaemonError) -> (conversation: String, device: PublicKeyID) {
         let now = now
-        let contact = try database.write { db -> Contact? in
+        let accepted = try database.write { db -> (Contact, PublicKeyID)? in
             guard let request = try AccountDatabase.request(from: peer, in: db) else { return nil }
             let c = ContactRules.accept(request, contact: try AccountDatabase.contact(peer, in: db), now: now)
             try database.saveContact(peer, c, displayName: VCard.displayName(in: request.payload), in: db)
             try database.deleteRequest(from: peer, in: db)
-            return c
+            return (c, request.device)
         }
-        guard let contact else { throw .noSuchRequest(peer.hex) }
+        guard let (contact, device) = accepted else { throw .noSuchRequest(peer.hex) }
         publish(.contactAdded(peer, confirmed: true))
-        guard let online else { return }
+        guard let online else { return (contact.conversationId, device) }
         await online.delivery.forget(peer)
         await online.presence.follow(peer)
         await online.delivery.answer(TrustRequest(conversationId: contact.conversationId, confirm: true), to: peer)
+        return (contact.conversationId, device)
     }
 
     /// Drops the pending request from `peer`; nothing is sent (as in Jami). The same DHT value
