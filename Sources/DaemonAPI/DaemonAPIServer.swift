@@ -107,7 +107,8 @@ public enum DaemonAPIServer {
             await onServerRunning(channel)
         }
         return Application(
-            router: router, server: server, configuration: .init(address: bind, serverName: "rafikid"), onServerRunning: running, logger: logger)
+            router: router, server: server, configuration: .init(address: bind, serverName: "rafikid"), onServerRunning: running,
+            eventLoopGroupProvider: .shared(APIEventLoops.group), logger: logger)
     }
 
     /// A socket left by a daemon that did not stop cleanly would make the bind fail. It is removed

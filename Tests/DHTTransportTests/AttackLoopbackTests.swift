@@ -1,12 +1,23 @@
 import DHT
 import DHTTransport
 import MessagePack
+import NIOPosix
 import Testing
 
 /// The DHT attacks of issue #13 as real datagrams on loopback against a running node (rate limits
 /// on, as deployed), each followed by what honest nodes must still get. Attackers send from
 /// 127.0.0.2 so the honest nodes on 127.0.0.1 keep their own rate budget, as distinct hosts would.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct AttackLoopbackTests {
+    /// The floods' own event loop: the attacked node, the attackers and the honest nodes here
+    /// run on it, so the suites beside this one (local API, name server) keep NIO's shared loops.
+    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    static func configuration() -> DHTNode.Configuration {
+        var c = DHTNode.Configuration(bindHost: "127.0.0.1", port: 0)
+        c.eventLoopGroup = loops
+        return c
+    }
+
     static func fresh() -> InfoHash {
         var g = SystemRandomNumberGenerator()
         return InfoHash.random(using: &g)
@@ -14,7 +25,7 @@ import Testing
 
     /// Runs `body` with a fresh node, shut down afterwards whether the body passes or throws.
     func withNode(_ body: (DHTNode) async throws -> Void) async throws {
-        let node = try await DHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0))
+        let node = try await DHTNode.start(Self.configuration())
         do { try await body(node) } catch {
             await node.shutdown()
             throw error
@@ -24,7 +35,7 @@ import Testing
 
     /// An honest node joined to `node`, shut down afterwards.
     func withClient(of node: DHTNode, _ body: (DHTNode) async throws -> Void) async throws {
-        let client = try await DHTNode.start(DHTNode.Configuration(bindHost: "127.0.0.1", port: 0))
+        let client = try await DHTNode.start(Self.configuration())
         do {
             try await client.bootstrap([node.localAddress])
             try await body(client)

@@ -27,7 +27,7 @@ final class RawPeer: Sendable {
     init(host: String) async throws {
         let (stream, continuation) = AsyncStream<(WireMessage, PeerAddress)>.makeStream(bufferingPolicy: .bufferingNewest(100_000))
         datagrams = stream
-        channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        channel = try await DatagramBootstrap(group: AttackLoopbackTests.loops)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(continuation)) }

@@ -14,16 +14,16 @@ import Testing
         let root = try conv.git.commit(conv.id)
         #expect(root.message == #"{"invited":"\#(bob.account)","mode":0,"type":"initial"}"#)
         #expect(root.authorName == "Alice" && root.authorEmail == alice.deviceID && root.time == 1_700_000_000)
-        let files = try SwarmFixtures.git(conv, "ls-tree", "-r", "--name-only", "main").split(separator: "\n").sorted()
+        let files = try await SwarmFixtures.git(conv, "ls-tree", "-r", "--name-only", "main").split(separator: "\n").sorted()
         #expect(files == ["admins/\(alice.account).crt", "devices/\(alice.deviceID).crt", "invited/\(bob.account)"])
         // The account chain (account + CA) in admins/, the device certificate alone in devices/.
         let admin = try #require(try conv.git.file(ConversationLayout.admin(alice.account), in: root.tree))
         #expect(try CertificateChain(pemOrDER: admin).encodings == Array(alice.device.chain.encodings.dropFirst()))
-        let raw = try SwarmFixtures.git(conv, "cat-file", "commit", conv.id.hex)
+        let raw = try await SwarmFixtures.git(conv, "cat-file", "commit", conv.id.hex)
         #expect(raw.contains("\nauthor Alice <\(alice.deviceID)> 1700000000 +0000\n"))
         #expect(raw.contains("\nsignature "))
         #expect(!raw.hasSuffix("\n\n"))
-        #expect(try SwarmFixtures.git(conv, "fsck", "--strict").isEmpty)
+        #expect(try await SwarmFixtures.git(conv, "fsck", "--strict").isEmpty)
         try HistoryValidator(conv.git, conversation: conv.id).validate([conv.id])
     }
 
@@ -40,7 +40,7 @@ import Testing
         #expect(history[2].message["reply-to"] == first.hex)
         let oldestFirst = try conv.git.walk(from: [try conv.head], oldestFirst: true)
         try HistoryValidator(conv.git, conversation: conv.id).validate(oldestFirst)
-        #expect(try SwarmFixtures.git(conv, "log", "--format=%s", "main").split(separator: "\n").count == 5)
+        #expect(try await SwarmFixtures.git(conv, "log", "--format=%s", "main").split(separator: "\n").count == 5)
     }
 
     @Test func membersAreInvitedAndJoin() async throws {
@@ -51,7 +51,7 @@ import Testing
         try conv.join(by: bob, at: 1_700_000_002)
         try conv.commit(.text("hi from Bob"), by: bob, at: 1_700_000_003)
         try conv.updateProfile(Array("BEGIN:VCARD\nVERSION:2.1\nFN:Team\nEND:VCARD\n".utf8), by: alice, at: 1_700_000_004)
-        let files = try SwarmFixtures.git(conv, "ls-tree", "-r", "--name-only", "main").split(separator: "\n").sorted()
+        let files = try await SwarmFixtures.git(conv, "ls-tree", "-r", "--name-only", "main").split(separator: "\n").sorted()
         #expect(files == ["admins/\(alice.account).crt", "devices/\(alice.deviceID).crt", "devices/\(bob.deviceID).crt",
                           "members/\(bob.account).crt", "profile.vcf"].sorted())
         try HistoryValidator(conv.git, conversation: conv.id).validate(try conv.git.walk(from: [try conv.head], oldestFirst: true))

@@ -63,7 +63,7 @@ import Testing
         Self.refused(s, other, because: "signature does not verify")
         // No signature header at all, as plain git writes a commit.
         let head = try s.conv.head
-        let unsigned = try SwarmFixtures.git(s.conv, "-c", "user.name=Bob", "-c", "user.email=\(s.bob.deviceID)", "commit-tree", try s.conv.git.commit(head).tree.hex, "-p", head.hex, "-m", CommitMessage.text("z").json)
+        let unsigned = try await SwarmFixtures.git(s.conv, "-c", "user.name=Bob", "-c", "user.email=\(s.bob.deviceID)", "commit-tree", try s.conv.git.commit(head).tree.hex, "-p", head.hex, "-m", CommitMessage.text("z").json)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         Self.refused(s, try #require(ObjectID(hex: unsigned)), because: "unsigned")
     }

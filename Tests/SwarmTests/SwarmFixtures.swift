@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import TestSupport
 @testable import Swarm
 
 /// Accounts for the swarm tests (RSA-2048, made once) and throw-away folders.
@@ -23,17 +24,14 @@ actor SwarmFixtures {
         return url
     }
 
-    /// `git` itself, as an independent reader of what we wrote.
-    static func git(_ repository: ConversationRepository, _ arguments: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        p.arguments = ["--git-dir", repository.git.path] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// `git` itself, as an independent reader of what we wrote. Spawned and waited for without
+    /// blocking a thread of the shared pool (Foundation's `Process.waitUntilExit` would, and
+    /// two of them starved the rest of the suite).
+    static func git(_ repository: ConversationRepository, _ arguments: String...) async throws -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("swarm-git-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let child = try ChildProcess("/usr/bin/git", ["--git-dir", repository.git.path] + arguments, stdout: out)
+        _ = await child.wait(.seconds(30))
+        return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     }
 }

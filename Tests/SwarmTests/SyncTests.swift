@@ -78,7 +78,7 @@ import Testing
         let sixth = try Self.session(&reused, with: atAlice, haves: [try atBob.head], host: alice.deviceID)
         #expect(try atBob.integrate(tip: sixth.tip, pack: sixth.pack, from: alice.deviceID, by: bob, at: Self.now).new.count == 1)
         #expect(reused.served == [sixth.tip])
-        #expect(try SwarmFixtures.git(atBob, "fsck", "--strict").isEmpty)
+        #expect(try await SwarmFixtures.git(atBob, "fsck", "--strict").isEmpty)
     }
 
     @Test func aBadFetchLeavesNothingBehind() async throws {
