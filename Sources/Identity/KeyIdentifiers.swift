@@ -44,8 +44,8 @@ public struct DeviceLongID: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Lower-case hex without separators.
-enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+public enum Hex {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         for b in bytes {
@@ -55,7 +55,8 @@ enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ s: some StringProtocol) -> [UInt8]? {
+    /// Either case; nil for an odd length or a non-hex character.
+    public static func decode(_ s: some StringProtocol) -> [UInt8]? {
         let u = Array(s.utf8)
         guard u.count % 2 == 0 else { return nil }
         var out = [UInt8]()

@@ -7,6 +7,8 @@ import Swarm
 /// Conversations over `git://` channels: serving ours, fetching theirs.
 extension SwarmService {
     public static let channelPrefix = "git://"
+    /// How long one fetch may take (a 256 MiB pack at a few MiB/s fits).
+    public static let fetchDeadline = Duration.seconds(300)
 
     /// Serves one `git://<our device>/<conversation>` channel: upload-pack sessions, one after
     /// another, to a device of an account that is a member (or invited) of it.
@@ -43,6 +45,14 @@ extension SwarmService {
         let channel: PeerChannel
         do { channel = try await socket.open("\(Self.channelPrefix)\(deviceID.hex)/\(conversation.hex)") } catch { throw DaemonError(.connectionFailed, "\(error)") }
         defer { channel.close() }
+        // A peer that stops answering mid-session must not hold the fetch: the channel is
+        // closed after the deadline, which ends the read below.
+        let scheduler = context.scheduler
+        let watchdog = scheduler.spawn {
+            guard (try? await scheduler.sleep(for: Self.fetchDeadline)) != nil else { return }
+            channel.close()
+        }
+        defer { watchdog.cancel() }
         var client = UploadPackClient(conversation: conversation, host: deviceID.hex, haves: haves)
         var result: (tip: ObjectID, pack: [UInt8])?
         do {
