@@ -6,7 +6,8 @@ Inside the harness's network namespace (jamid never offers loopback candidates, 
 use the veth address 198.18.0.1) it starts a bootstrap node, one jamid with two accounts (Jay
 and Kay) and our daemon (`--rafikid`), driven through our CLI (`--rafiki`):
   1. Jay and Rafiki become contacts (Jay asks, we accept), and we clone Jay's 1:1 conversation
-     from his device over a git:// channel, every commit validated;
+     from his device over a git:// channel, every commit validated; we join and notify Jay, and
+     jamid fetches our join from our git server (its conversationMemberEvent "joined");
   2. jamid -> Rafiki: Jay sends a message to the 1:1 conversation; jamid connects to our device
      and asks for a `sip` channel, which we decline (no SIP until swarm sync): the socket stays;
   3. Rafiki -> jamid: Kay accepts our request, `rafiki peers connect <Kay>` brings up a socket
@@ -97,6 +98,15 @@ def main():
         folder = poll("Jay's conversation cloned", lambda: glob.glob(os.path.join(home, "accounts", "*", "conversations", conversation)), timeout=90)[0]
         log = subprocess.run(["git", "--git-dir", folder, "log", "--format=%H %ae %s", "main"], capture_output=True, text=True).stdout.splitlines()
         res["cloned"] = {"conversation": conversation, "commits": log}
+        # 1c. We join and notify Jay (an ImMessage application/im-gitmessage-id at his inbox, as
+        #     we decline `sip`): jamid fetches our join from our git server and validates it.
+        try:
+            t0 = time.monotonic()
+            j.wait_signal("conversationMemberEvent", lambda a: a[0] == jay and a[1] == conversation and a[2] == ours["id"] and int(a[3]) == 1,
+                          timeout=90, since=m)
+            res["jamid_saw_our_join_s"] = round(time.monotonic() - t0, 1)
+        except TimeoutError:
+            res["jamid_saw_our_join_s"] = None
 
         # 2. jamid -> Rafiki: Jay calls us; jamid asks for a `sip` channel on its socket to our
         #    device (the one our clone opened, which jamid reuses), which we decline (no SIP

@@ -1,4 +1,6 @@
 import Connectivity
+import Contacts
+import DHT
 import Identity
 import Swarm
 
@@ -35,11 +37,34 @@ extension AccountRuntime {
                 do {
                     let head = try await self.fetchConversation(conversation, from: device)
                     logger.info("cloned a conversation", metadata: ["conversation": "\(conversation)", "head": "\(head)", "from": "\(device)"])
+                    // Then join, and tell the inviter: nothing else makes jamid fetch our join.
+                    let joined = try await self.swarm().join(conversation)
+                    try await self.notify(joined, in: conversation, to: device)
                     return
                 } catch {
                     logger.info("cloning a conversation failed", metadata: ["conversation": "\(conversation)", "from": "\(device)", "reason": "\(error)"])
                 }
             }
         }
+    }
+}
+
+extension AccountRuntime {
+    /// Tells `device` that `commit` is new in `conversation` (so it fetches it from us): an
+    /// ImMessage `application/im-gitmessage-id` encrypted to it at its inbox, the path jamid
+    /// takes when no `sip` channel is open.
+    func notify(_ commit: ObjectID, in conversation: ObjectID, to device: PublicKeyID) async throws(DaemonError) {
+        guard let o = online else { throw .network("the account is offline") }
+        let peer = try await o.directory.validate(device, record: false)
+        guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
+        let message = ImMessage.gitMessage(conversation: conversation.hex, commit: commit.hex, device: context.device.longID.hex,
+                                           id: context.scheduler.randomID(), date: context.scheduler.unixSeconds)
+        do {
+            let sealed = try o.node.sealed(Value(id: context.scheduler.randomID(), type: ValueType.imMessage.id, data: message.encoded()), to: key)
+            _ = try await o.node.put(.hashing(key: "inbox:" + device.hex), sealed)
+        } catch {
+            throw .network("notifying \(device) of \(commit): \(error)")
+        }
+        context.logger.info("notified a commit", metadata: ["conversation": "\(conversation)", "commit": "\(commit)", "to": "\(device)"])
     }
 }

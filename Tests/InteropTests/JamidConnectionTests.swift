@@ -26,6 +26,10 @@ extension JamidIdentityTests {
         print("cloned from jamid: \(commits.count) commits: \(commits)")
         #expect(commits.last?.hasPrefix(cloned["conversation"] as? String ?? "?") == true, "\(commits)")
         #expect(!commits.isEmpty && commits.allSatisfy { $0.split(separator: " ").dropFirst().first?.count == 64 }, "\(commits)")
+        // Our join, notified by a DHT ImMessage, fetched by jamid from our git server and
+        // accepted by its validator: jamid reports us as a member who joined.
+        #expect(r["jamid_saw_our_join_s"] as? Double != nil, "jamid did not see our join")
+        print("jamid saw our join after \(r["jamid_saw_our_join_s"] ?? "-") s")
 
         // jamid -> Rafiki: its `sip` request on the socket to our device (the clone's, which
         // jamid reuses), over a host pair, declined.
