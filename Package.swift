@@ -406,7 +406,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService"]),
+        .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService", "MessagePack"]),
         .testTarget(name: "SwarmTests", dependencies: ["Swarm", "Identity", "TestSupport"]),
         .testTarget(
             name: "DaemonTests",
