@@ -107,6 +107,18 @@ def main():
             res["jamid_saw_our_join_s"] = round(time.monotonic() - t0, 1)
         except TimeoutError:
             res["jamid_saw_our_join_s"] = None
+        # 1d. Jay writes; jamid notifies us (we decline `sip`: a DHT ImMessage), we fetch his
+        #     commit from jamid's git server and it lands in our repository.
+        t0 = time.monotonic()
+        j.cm.sendMessage(jay, conversation, "hello from jamid", "", 0)
+        def jays_message():
+            out = subprocess.run(["git", "--git-dir", folder, "log", "--format=%s", "main"], capture_output=True, text=True).stdout
+            return [l for l in out.splitlines() if "hello from jamid" in l]
+        try:
+            res["jay_message"] = poll("Jay's message fetched", jays_message, timeout=60)[0]
+            res["jay_message_s"] = round(time.monotonic() - t0, 1)
+        except TimeoutError:
+            res["jay_message"] = None
 
         # 2. jamid -> Rafiki: Jay calls us; jamid asks for a `sip` channel on its socket to our
         #    device (the one our clone opened, which jamid reuses), which we decline (no SIP

@@ -29,6 +29,31 @@ public struct ImMessage: Sendable, Equatable {
         return w.bytes
     }
 
+    /// Reads one (unknown keys skipped). The body is capped at 64 KiB: notifications and
+    /// receipts are tiny, and a legacy text message longer than that is refused.
+    public init(decoding bytes: [UInt8]) throws(ContactsError) {
+        self.init(id: 0, body: "", datatype: "", date: 0)
+        do {
+            var r = MessagePackReader(bytes, limits: .dht)
+            let count = try r.readMapHeader()
+            for _ in 0..<count {
+                switch try r.readString() {
+                case "id": id = try r.readUInt()
+                case "msg": body = try r.readString()
+                case "date": date = try r.readInt()
+                case "datatype": datatype = try r.readString()
+                default: try r.skipValue()
+                }
+            }
+        } catch {
+            throw .malformed("ImMessage: \(error)")
+        }
+        guard body.utf8.count <= 64 << 10 else { throw .malformed("ImMessage body of \(body.utf8.count) bytes") }
+    }
+
+    /// The receipt jamid waits for: the same id, no body.
+    public var receipt: ImMessage { ImMessage(id: id, body: "", datatype: "", date: date) }
+
     /// The notification that `commit` is new in `conversation`, written by our device `device`
     /// (its long id): `{"commit":…,"deviceId":…,"id":…}` as jamid writes it.
     public static func gitMessage(conversation: String, commit: String, device: String, id: UInt64, date: Int64) -> ImMessage {

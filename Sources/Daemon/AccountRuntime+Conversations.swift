@@ -1,6 +1,7 @@
 import Connectivity
 import Contacts
 import DHT
+import Foundation
 import Identity
 import Swarm
 
@@ -66,5 +67,26 @@ extension AccountRuntime {
             throw .network("notifying \(device) of \(commit): \(error)")
         }
         context.logger.info("notified a commit", metadata: ["conversation": "\(conversation)", "commit": "\(commit)", "to": "\(device)"])
+    }
+}
+
+extension AccountRuntime {
+    /// A commit notification (`application/im-gitmessage-id`, `{"id":…,"commit":…,"deviceId":…}`,
+    /// pretty-printed by jamid) for a conversation we hold: fetch from the device that sent it.
+    /// Other message types are not handled yet.
+    func receivedMessage(_ message: ImMessage, from account: PublicKeyID, device: PublicKeyID) {
+        guard message.datatype == "application/im-gitmessage-id",
+              let json = try? JSONSerialization.jsonObject(with: Data(message.body.utf8)) as? [String: Any],
+              let conversation = (json["id"] as? String).flatMap(ObjectID.init(hex:)) else { return }
+        let logger = context.logger
+        context.scheduler.spawn { [weak self] in
+            guard let self, let swarm = try? await self.swarm(), await swarm.conversations().contains(conversation) else { return }
+            do {
+                let head = try await self.fetchConversation(conversation, from: device)
+                logger.info("fetched a notified commit", metadata: ["conversation": "\(conversation)", "head": "\(head)", "from": "\(device)"])
+            } catch {
+                logger.info("fetching a notified commit failed", metadata: ["conversation": "\(conversation)", "from": "\(device)", "reason": "\(error)"])
+            }
+        }
     }
 }

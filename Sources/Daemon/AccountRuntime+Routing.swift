@@ -52,6 +52,8 @@ extension AccountRuntime {
                 e.device = device.hex
                 e.detail = "peer connections are off on this device"
             }
+        case .imMessage(let message, let account, let device):
+            receivedMessage(message, from: account, device: device)
         }
     }
 }

@@ -30,6 +30,10 @@ extension JamidIdentityTests {
         // accepted by its validator: jamid reports us as a member who joined.
         #expect(r["jamid_saw_our_join_s"] as? Double != nil, "jamid did not see our join")
         print("jamid saw our join after \(r["jamid_saw_our_join_s"] ?? "-") s")
+        // Jay's message, notified by jamid through the DHT (we decline sip), fetched and merged.
+        let jays = r["jay_message"] as? String
+        #expect(jays?.contains("hello from jamid") == true, "Jay's message never reached us")
+        print("Jay's message reached us after \(r["jay_message_s"] ?? "-") s: \(jays ?? "-")")
 
         // jamid -> Rafiki: its `sip` request on the socket to our device (the clone's, which
         // jamid reuses), over a host pair, declined.

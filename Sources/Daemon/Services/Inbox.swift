@@ -2,6 +2,7 @@ import DaemonWire
 import Contacts
 import DHT
 import Identity
+import Logging
 import SecureDHT
 
 /// What arrives for this device: values at its inbox (`H("inbox:" + device)`) and at its
@@ -20,6 +21,8 @@ public actor Inbox {
         case trustRequest(TrustRequest, account: PublicKeyID, device: PublicKeyID)
         /// A connection request (a `peer_request` value) from `device`.
         case connectionRequest(Value, device: PublicKeyID)
+        /// An ImMessage (a commit notification, say) from a verified device of `account`.
+        case imMessage(ImMessage, account: PublicKeyID, device: PublicKeyID)
     }
 
     let context: AccountContext
@@ -90,6 +93,10 @@ public actor Inbox {
         } catch {
             log.error("cannot read which inbox values were seen; handling this one", metadata: ["error": "\(error)"])
         }
+        if value.type == ValueType.imMessage.id {
+            await imMessage(value, from: device, log: log)
+            return
+        }
         guard value.type == ValueType.trustRequest.id else {
             log.info("ignoring an inbox value of type \(value.type) (legacy messages and device sync are not supported)")
             markSeen(value)
@@ -127,6 +134,32 @@ public actor Inbox {
         // After the request is handled: neither write is needed for that.
         await directory.record(sender)
         markSeen(value)
+    }
+
+    /// An ImMessage: a receipt (no body) is only marked seen; anything else from a verified
+    /// device is handed on, then receipted as jamid expects (the same id, encrypted to the
+    /// sender, at our own inbox, where it listens for it).
+    private func imMessage(_ value: Value, from device: PublicKeyID, log: Logger) async {
+        markSeen(value)
+        let message: ImMessage
+        do { message = try ImMessage(decoding: value.data) } catch {
+            log.info("dropped an ImMessage", metadata: ["reason": "\(error)"])
+            return
+        }
+        guard !message.body.isEmpty else { return }
+        let sender: DeviceDirectory.ValidatedDevice
+        do { sender = try await directory.validate(device, record: false) } catch {
+            log.info("dropped an ImMessage from an unverifiable device", metadata: ["reason": "\(error)"])
+            return
+        }
+        await handler(.imMessage(message, account: sender.account, device: device))
+        guard let key = sender.chain.leaf.rsaPublicKey else { return }
+        do {
+            let receipt = Value(id: context.scheduler.randomID(), type: ValueType.imMessage.id, data: message.receipt.encoded())
+            _ = try await node.put(DeviceDirectory.inbox(of: context.device.shortID), node.sealed(receipt, to: key))
+        } catch {
+            log.info("could not put an ImMessage receipt", metadata: ["reason": "\(error)"])
+        }
     }
 
     private func markSeen(_ value: Value) {
