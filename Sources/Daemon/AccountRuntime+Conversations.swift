@@ -90,3 +90,28 @@ extension AccountRuntime {
         }
     }
 }
+
+extension AccountRuntime {
+    /// Commits a text message (a reply when `replyTo` is given) and notifies every member device
+    /// (our own other devices included), which then fetch it from us.
+    public func sendMessage(_ body: String, in conversation: ObjectID, replyTo: ObjectID? = nil) async throws(DaemonError) -> ObjectID {
+        let swarm = try swarm()
+        let commit = try await swarm.commit(.text(body, replyTo: replyTo), in: conversation)
+        await notifyMembers(of: conversation, commit: commit)
+        return commit
+    }
+
+    /// One ImMessage per announced device of every member account; a device that cannot be
+    /// reached now fetches when it next hears of a commit.
+    func notifyMembers(of conversation: ObjectID, commit: ObjectID) async {
+        guard let swarm = try? swarm(), let directory = online?.directory else { return }
+        for account in await swarm.memberAccounts(conversation) {
+            let devices = (try? await directory.devices(of: account)) ?? []
+            for d in devices where d.device != context.device.shortID {
+                do { try await notify(commit, in: conversation, to: d.device) } catch {
+                    context.logger.info("a commit notification failed", metadata: ["to": "\(d.device)", "reason": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -34,6 +34,15 @@ struct ConversationSyncTests {
             let texts = try await atAlice.history(of: conversation).compactMap { $0.message["body"] }
             #expect(texts.first == "hello Alice" && texts.count == 11)
 
+            // A message Alice sends reaches Bob by itself: notified, fetched, validated, merged.
+            let sent = try await a.daemon.runtime(alice.id).sendMessage("did you get this?", in: conversation)
+            var arrived = false
+            for _ in 0..<100 where !arrived {
+                arrived = try await atBob.history(of: conversation).contains { $0.id == sent }
+                if !arrived { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(arrived, "Alice's message did not reach Bob within 20 s")
+
             // Carol is no member: Alice's device will not serve her.
             let c = TestDaemon(network: network)
             try await c.start()

@@ -71,6 +71,13 @@ public actor SwarmService {
         do { return try repository(conversation).history(limit: limit) } catch let e as DaemonError { throw e } catch { throw .storage("\(error)") }
     }
 
+    /// The accounts in `admins/` and `members/` now (the invited are not notified, as in jamid).
+    public func memberAccounts(_ conversation: ObjectID) -> [PublicKeyID] {
+        guard let r = try? repository(conversation), let tree = try? r.git.commit(try r.head).tree else { return [] }
+        let names = ((try? r.git.names(in: ConversationLayout.admins, tree: tree)) ?? []) + ((try? r.git.names(in: ConversationLayout.members, tree: tree)) ?? [])
+        return names.compactMap { $0.hasSuffix(".crt") ? PublicKeyID(hex: String($0.dropLast(4))) : nil }
+    }
+
     /// Whether `account` is an admin, a member or invited in `conversation` now.
     func mayFetch(_ account: PublicKeyID, _ conversation: ObjectID) -> Bool {
         guard let r = try? repository(conversation), let tree = try? r.git.commit(try r.head).tree else { return false }
