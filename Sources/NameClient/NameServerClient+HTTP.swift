@@ -11,12 +11,14 @@ import NIOSSL
 /// ``ServerURL`` before anything connects to it, and errors in our own words.
 extension NameServerClient {
     /// AsyncHTTPClient's shared settings, except that it never follows a redirect by itself.
-    /// Lives as long as the process, like `HTTPClient.shared`.
+    /// Lives as long as the process, like `HTTPClient.shared`. On an event loop of its own:
+    /// NIO's shared loops carry the DHT, whose traffic (a flood, or many nodes in one test
+    /// process) must not time name lookups out.
     public static let redirectFreeHTTPClient: HTTPClient = {
         var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1), configuration: configuration)
     }()
 
     /// Answers are a few hundred bytes; jamid also stops reading at 1 MiB.

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOPosix
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -32,6 +33,7 @@ public final class HostileNameServer: Sendable {
     public let port: Int
     private let hits: Counter
     private let group: ServiceGroup
+    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let running: Task<Void, any Error>
 
     /// Requests served so far.
@@ -58,8 +60,10 @@ public final class HostileNameServer: Sendable {
         var logger = Logger(label: "hostile-nameserver")
         logger.logLevel = .critical
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        // Its own event loop, so the suite's DHT traffic on NIO's shared ones cannot delay it.
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { sink.yield($0.localAddress?.port ?? 0) }, logger: logger)
+                              onServerRunning: { sink.yield($0.localAddress?.port ?? 0) },
+                              eventLoopGroupProvider: .shared(Self.loops), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let running = Task { try await group.run() }
         var it = ports.makeAsyncIterator()
