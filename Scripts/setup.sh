@@ -14,10 +14,11 @@ set -euo pipefail
 # GRDB's SQLite). Swift itself and its own dependencies are not listed: the toolchain brings them.
 build_packages=(libargon2-dev zlib1g-dev libsqlite3-dev libgit2-dev pkg-config)
 # The reference peers (OpenDHT, jamid and its D-Bus harness), PostgreSQL for the name server's
-# store tests, coturn for the TURN relay tests, and the tools the tests compare against or drive.
+# store tests, coturn for the TURN relay tests, git (its own reader and server check our swarm
+# repositories), and the tools the tests compare against or drive.
 test_packages=(python3-opendht libopendht-c2 python3-msgpack python3-cryptography dhtnode
                jami-daemon dbus python3-dbus python3-gi iproute2
-               postgresql wrk gnutls-bin openssl coturn)
+               postgresql wrk gnutls-bin openssl coturn git)
 
 packages=("${build_packages[@]}")
 list_only=false
