@@ -58,11 +58,17 @@ extension AccountRuntime {
         guard let o = online else { throw .network("the account is offline") }
         let peer = try await o.directory.validate(device, record: false)
         guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
+        try await notify(commit, in: conversation, to: device, key: key)
+    }
+
+    /// The same, the device's encryption key already known (a member's announced device).
+    func notify(_ commit: ObjectID, in conversation: ObjectID, to device: PublicKeyID, key: RSAPublicKey) async throws(DaemonError) {
+        guard let node = online?.node else { throw .network("the account is offline") }
         let message = ImMessage.gitMessage(conversation: conversation.hex, commit: commit.hex, device: context.device.longID.hex,
                                            id: context.scheduler.randomID(), date: context.scheduler.unixSeconds)
         do {
-            let sealed = try o.node.sealed(Value(id: context.scheduler.randomID(), type: ValueType.imMessage.id, data: message.encoded()), to: key)
-            _ = try await o.node.put(.hashing(key: "inbox:" + device.hex), sealed)
+            let sealed = try node.sealed(Value(id: context.scheduler.randomID(), type: ValueType.imMessage.id, data: message.encoded()), to: key)
+            _ = try await node.put(DeviceDirectory.inbox(of: device), sealed)
         } catch {
             throw .network("notifying \(device) of \(commit): \(error)")
         }
@@ -104,11 +110,17 @@ extension AccountRuntime {
     /// One ImMessage per announced device of every member account; a device that cannot be
     /// reached now fetches when it next hears of a commit.
     func notifyMembers(of conversation: ObjectID, commit: ObjectID) async {
-        guard let swarm = try? swarm(), let directory = online?.directory else { return }
+        guard let swarm = try? swarm(), let o = online else { return }
         for account in await swarm.memberAccounts(conversation) {
-            let devices = (try? await directory.devices(of: account)) ?? []
+            // Announced devices, validated by `devices(of:)`: their announced key is used as
+            // is, not looked up and validated a second time.
+            let devices = (try? await o.directory.devices(of: account)) ?? []
             for d in devices where d.device != context.device.shortID {
-                do { try await notify(commit, in: conversation, to: d.device) } catch {
+                do {
+                    let key: RSAPublicKey
+                    do { key = try await DeviceDirectory.encryptionKey(of: d, node: o.node) } catch { throw DaemonError(.noSuchPeer, "\(d.device): \(error)") }
+                    try await notify(commit, in: conversation, to: d.device, key: key)
+                } catch {
                     context.logger.info("a commit notification failed", metadata: ["to": "\(d.device)", "reason": "\(error)"])
                 }
             }

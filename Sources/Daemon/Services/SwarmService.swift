@@ -73,15 +73,21 @@ public actor SwarmService {
 
     /// The accounts in `admins/` and `members/` now (the invited are not notified, as in jamid).
     public func memberAccounts(_ conversation: ObjectID) -> [PublicKeyID] {
-        guard let r = try? repository(conversation), let tree = try? r.git.commit(try r.head).tree else { return [] }
+        guard let (r, tree) = headTree(conversation) else { return [] }
         let names = ((try? r.git.names(in: ConversationLayout.admins, tree: tree)) ?? []) + ((try? r.git.names(in: ConversationLayout.members, tree: tree)) ?? [])
         return names.compactMap { $0.hasSuffix(".crt") ? PublicKeyID(hex: String($0.dropLast(4))) : nil }
     }
 
     /// Whether `account` is an admin, a member or invited in `conversation` now.
     func mayFetch(_ account: PublicKeyID, _ conversation: ObjectID) -> Bool {
-        guard let r = try? repository(conversation), let tree = try? r.git.commit(try r.head).tree else { return false }
+        guard let (r, tree) = headTree(conversation) else { return false }
         return [ConversationLayout.admin(account.hex), ConversationLayout.member(account.hex), ConversationLayout.invited(account.hex)]
             .contains { (try? r.git.file($0, in: tree)) != nil }
+    }
+
+    /// The repository and the tree of its `main`; nil when either is missing.
+    private func headTree(_ conversation: ObjectID) -> (ConversationRepository, ObjectID)? {
+        guard let r = try? repository(conversation), let tree = try? r.git.commit(try r.head).tree else { return nil }
+        return (r, tree)
     }
 }
