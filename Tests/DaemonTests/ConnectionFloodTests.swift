@@ -39,6 +39,7 @@ struct ConnectionFloodTests {
             let plain = try await network.plainNode()
             let key = InfoHash.hashing(key: "peer:" + bob.device)
             let started = ContinuousClock.now
+            let (cpuBefore, rssBefore) = (Self.cpuSeconds(), Self.residentMiB())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for chunk in stride(from: 0, to: values.count, by: 100) {
                     group.addTask { for v in values[chunk..<min(chunk + 100, values.count)] { _ = try await plain.put(key, v, permanent: false) } }
@@ -55,7 +56,8 @@ struct ConnectionFloodTests {
             }
             let elapsed = (ContinuousClock.now - started) / .seconds(1)
             let seen = try #require(budget)
-            print("flood: \(seen.admitted + seen.refused) of 800 values reached Bob in \(String(format: "%.1f", elapsed)) s; decrypted \(seen.admitted), dropped unread \(seen.refused)")
+            print("flood: \(seen.admitted + seen.refused) of 800 values reached Bob in \(String(format: "%.1f", elapsed)) s; decrypted \(seen.admitted), dropped unread \(seen.refused); "
+                  + String(format: "test process: %.1f CPU s, resident %+.0f MiB (the putting node and both daemons included)", Self.cpuSeconds() - cpuBefore, Self.residentMiB() - rssBefore))
             #expect(seen.admitted + seen.refused > 400, "the flood did not reach Bob")
             #expect(Double(seen.admitted) <= seen.burst + seen.perSecond * (elapsed + 1))
             #expect(seen.refused > 0)
@@ -68,5 +70,16 @@ struct ConnectionFloodTests {
             let rows = try await a.client.call(.connectPeer, account: alice.id, body: API.ConnectPeer(peer: bob.device), as: API.PeerList.self).peers
             #expect(rows.map(\.state) == [.connected])
         }
+    }
+
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    static func residentMiB() -> Double {
+        let pages = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8))?.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 }
