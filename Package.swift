@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "TURN", targets: ["TURN"]),
         .library(name: "Connectivity", targets: ["Connectivity"]),
         .library(name: "Swarm", targets: ["Swarm"]),
+        .library(name: "SwarmIndex", targets: ["SwarmIndex"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -234,6 +235,12 @@ let package = Package(
             name: "Swarm",
             dependencies: ["CGit2", "Identity", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // The messages of the account's conversations in SQLite (FTS5) for paging and search;
+        // derived from the repositories and rebuilt from them.
+        .target(
+            name: "SwarmIndex",
+            dependencies: ["Swarm", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         // The local API on the wire: bodies, answers, events, endpoints and error codes, shared by
         // the server (DaemonAPI), its clients (DaemonClient, the CLI) and the daemon. No dependency.
         .target(name: "DaemonWire", swiftSettings: strict),
@@ -242,7 +249,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
-                "Connectivity", "ICE", "TURN", "Swarm",
+                "Connectivity", "ICE", "TURN", "Swarm", "SwarmIndex",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -409,6 +416,7 @@ let package = Package(
             ]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService", "MessagePack"]),
         .testTarget(name: "SwarmTests", dependencies: ["Swarm", "Identity", "TestSupport"]),
+        .testTarget(name: "SwarmIndexTests", dependencies: ["SwarmIndex", "Swarm", "Identity", "TestSupport"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: [

@@ -23,3 +23,54 @@ extension ConversationRepository {
         try commit(CommitMessage(type: CommitMessage.Kind.profile), edits: [.write(path: ConversationLayout.profile, bytes: vcard)], by: author, at: time)
     }
 }
+
+extension ConversationRepository {
+    /// Removes `account` (an admin removing a member, or `author` leaving): its admin, member and
+    /// invited files and its devices' certificates go, in one `remove` commit.
+    @discardableResult
+    public func remove(_ account: String, by author: SwarmAuthor, at time: Int64) throws(SwarmError) -> ObjectID {
+        guard ConversationLayout.isAccountID(Substring(account)) else { throw .refused("\(account.prefix(80)) is not an account id") }
+        let tree = try git.commit(try head).tree
+        let roles = try roles()
+        guard let role = roles[account], role != .banned else { throw .refused("\(account.prefix(12)) is not in the conversation") }
+        guard account == author.account || roles[author.account] == .admin else { throw .refused("only an admin may remove another member") }
+        return try commit(.member(.remove, uri: account), edits: try files(of: account, in: tree).map { .remove(path: $0) }, by: author, at: time)
+    }
+
+    /// Votes to ban `account`; once at least half of the admins voted, the ban is resolved at
+    /// once (votes removed, the member's certificate moved to `banned/members/`, its devices'
+    /// certificates removed, a `ban` commit). Returns the last commit.
+    @discardableResult
+    public func ban(_ account: String, by author: SwarmAuthor, at time: Int64) throws(SwarmError) -> ObjectID {
+        let roles = try roles()
+        guard roles[author.account] == .admin else { throw .refused("only an admin may ban") }
+        guard account != author.account, let role = roles[account], role != .banned else { throw .refused("\(account.prefix(12)) cannot be banned") }
+        let folder = role == .admin ? "admins" : role == .member ? "members" : "invited"
+        let votes = "votes/ban/\(folder)/\(account)"
+        var last = try commit(.vote(uri: account), edits: [.write(path: "\(votes)/\(author.account)", bytes: [])], by: author, at: time)
+        let tree = try git.commit(last).tree
+        let voters = try git.names(in: votes, tree: tree)
+        let admins = roles.values.filter { $0 == .admin }.count
+        guard voters.count * 2 >= admins else { return last }
+        var edits: [GitRepository.TreeEdit] = voters.map { .remove(path: "\(votes)/\($0)") }
+        edits += try files(of: account, in: tree).map { .remove(path: $0) }
+        if role == .invited {
+            edits.append(.write(path: "banned/invited/\(account)", bytes: []))
+        } else if let pem = try git.file(folder == "admins" ? ConversationLayout.admin(account) : ConversationLayout.member(account), in: tree, limit: 64 << 10) {
+            edits.append(.write(path: ConversationLayout.bannedMember(account), bytes: pem))
+        }
+        last = try commit(.member(.ban, uri: account), edits: edits, by: author, at: time)
+        return last
+    }
+
+    /// `account`'s admin, member and invited files and its devices' certificates in `tree`.
+    private func files(of account: String, in tree: ObjectID) throws(SwarmError) -> [String] {
+        var paths = [ConversationLayout.admin(account), ConversationLayout.member(account), ConversationLayout.invited(account)]
+            .filter { (try? git.file($0, in: tree)) != nil }
+        for name in try git.names(in: ConversationLayout.devices, tree: tree) where name.hasSuffix(".crt") {
+            let device = String(name.dropLast(4))
+            if self.account(ofDevice: device, in: tree) == account { paths.append(ConversationLayout.device(device)) }
+        }
+        return paths
+    }
+}

@@ -56,4 +56,27 @@ import Testing
                           "members/\(bob.account).crt", "profile.vcf"].sorted())
         try HistoryValidator(conv.git, conversation: conv.id).validate(try conv.git.walk(from: [try conv.head], oldestFirst: true))
     }
+
+    @Test func adminsRemoveAndBanMembersAndMembersLeave() async throws {
+        let people = try await SwarmFixtures.shared.people()
+        let (alice, bob, carol) = (people[0], people[1], people[2])
+        let conv = try ConversationRepository.create(in: try SwarmFixtures.folder(), mode: .invitesOnly, by: alice, at: 1_700_000_000)
+        for (i, who) in [bob, carol].enumerated() {
+            try conv.invite(who.account, by: alice, at: 1_700_000_001 + Int64(i))
+            try conv.join(by: who, at: 1_700_000_003 + Int64(i))
+        }
+        #expect(try conv.roles() == [alice.account: .admin, bob.account: .member, carol.account: .member])
+        #expect(throws: SwarmError.self) { try conv.remove(carol.account, by: bob, at: 1_700_000_005) }
+        #expect(throws: SwarmError.self) { try conv.ban(carol.account, by: bob, at: 1_700_000_005) }
+        // One admin: her vote is enough, and the ban is resolved in the same call.
+        try conv.ban(bob.account, by: alice, at: 1_700_000_006)
+        #expect(try conv.roles()[bob.account] == .banned)
+        try conv.remove(carol.account, by: carol, at: 1_700_000_007)
+        #expect(try conv.roles() == [alice.account: .admin, bob.account: .banned])
+        let files = try await SwarmFixtures.git(conv, "ls-tree", "-r", "--name-only", "main").split(separator: "\n").sorted()
+        #expect(files == ["admins/\(alice.account).crt", "banned/members/\(bob.account).crt", "devices/\(alice.deviceID).crt"].sorted())
+        let types = try conv.history().map { "\($0.message.type) \($0.message["action"] ?? "")" }
+        #expect(types.prefix(3) == ["member remove", "member ban", "vote "])
+        try HistoryValidator(conv.git, conversation: conv.id).validate(try conv.git.walk(from: [try conv.head], oldestFirst: true))
+    }
 }
