@@ -262,7 +262,7 @@ let package = Package(
         .target(
             name: "DaemonAPI",
             dependencies: [
-                "Daemon", "DaemonWire", "Contacts", "Identity", "HTTPServerLimits",
+                "Daemon", "DaemonWire", "Contacts", "Identity", "HTTPServerLimits", "Swarm",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

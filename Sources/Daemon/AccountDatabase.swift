@@ -91,6 +91,20 @@ public final class AccountDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v4") { db in
+            // Per conversation and member: the last commit it read (IMDN, or us) and the last it
+            // fetched from us. Local state, not in the repositories, so not in the message index.
+            try db.execute(sql: """
+                CREATE TABLE conversation_requests (
+                    conversation TEXT PRIMARY KEY NOT NULL, sender TEXT NOT NULL, device TEXT NOT NULL,
+                    received INTEGER NOT NULL, metadata TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE conversation_positions (
+                    conversation TEXT NOT NULL, member TEXT NOT NULL, kind TEXT NOT NULL, commit_id TEXT NOT NULL,
+                    PRIMARY KEY (conversation, member, kind)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 

@@ -12,6 +12,9 @@ extension AccountRuntime {
         return swarm
     }
 
+    /// The conversations service, for reading (views, pages, search).
+    public func swarmService() throws(DaemonError) -> SwarmService { try swarm() }
+
     /// Fetches (or clones) `conversation` from one device (by its short id) over our socket to
     /// it; returns `main` after the peer's history was validated and merged.
     public func fetchConversation(_ conversation: ObjectID, from device: PublicKeyID) async throws(DaemonError) -> ObjectID {
@@ -50,80 +53,47 @@ extension AccountRuntime {
     }
 }
 
-extension AccountRuntime {
-    /// Tells `device` that `commit` is new in `conversation` (so it fetches it from us): an
-    /// ImMessage `application/im-gitmessage-id` encrypted to it at its inbox, the path jamid
-    /// takes when no `sip` channel is open.
-    func notify(_ commit: ObjectID, in conversation: ObjectID, to device: PublicKeyID) async throws(DaemonError) {
-        guard let o = online else { throw .network("the account is offline") }
-        let peer = try await o.directory.validate(device, record: false)
-        guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
-        try await notify(commit, in: conversation, to: device, key: key)
-    }
-
-    /// The same, the device's encryption key already known (a member's announced device).
-    func notify(_ commit: ObjectID, in conversation: ObjectID, to device: PublicKeyID, key: RSAPublicKey) async throws(DaemonError) {
-        guard let node = online?.node else { throw .network("the account is offline") }
-        let message = ImMessage.gitMessage(conversation: conversation.hex, commit: commit.hex, device: context.device.longID.hex,
-                                           id: context.scheduler.randomID(), date: context.scheduler.unixSeconds)
-        do {
-            let sealed = try node.sealed(Value(id: context.scheduler.randomID(), type: ValueType.imMessage.id, data: message.encoded()), to: key)
-            _ = try await node.put(DeviceDirectory.inbox(of: device), sealed)
-        } catch {
-            throw .network("notifying \(device) of \(commit): \(error)")
-        }
-        context.logger.info("notified a commit", metadata: ["conversation": "\(conversation)", "commit": "\(commit)", "to": "\(device)"])
-    }
-}
 
 extension AccountRuntime {
-    /// A commit notification (`application/im-gitmessage-id`, `{"id":…,"commit":…,"deviceId":…}`,
-    /// pretty-printed by jamid) for a conversation we hold: fetch from the device that sent it.
-    /// Other message types are not handled yet.
+    /// An instant message from a verified device of `account`: a commit notification (fetch
+    /// from that device), a read receipt, a typing indicator or a group invitation. Anything
+    /// about a conversation is only taken from its members.
     func receivedMessage(_ message: ImMessage, from account: PublicKeyID, device: PublicKeyID) {
-        guard message.datatype == "application/im-gitmessage-id",
-              let json = try? JSONSerialization.jsonObject(with: Data(message.body.utf8)) as? [String: Any],
-              let conversation = (json["id"] as? String).flatMap(ObjectID.init(hex:)) else { return }
+        guard let swarm = try? swarm() else { return }
         let logger = context.logger
-        context.scheduler.spawn { [weak self] in
-            guard let self, let swarm = try? await self.swarm(), await swarm.conversations().contains(conversation) else { return }
-            do {
-                let head = try await self.fetchConversation(conversation, from: device)
-                logger.info("fetched a notified commit", metadata: ["conversation": "\(conversation)", "head": "\(head)", "from": "\(device)"])
-            } catch {
-                logger.info("fetching a notified commit failed", metadata: ["conversation": "\(conversation)", "from": "\(device)", "reason": "\(error)"])
-            }
-        }
-    }
-}
-
-extension AccountRuntime {
-    /// Commits a text message (a reply when `replyTo` is given) and notifies every member device
-    /// (our own other devices included), which then fetch it from us.
-    public func sendMessage(_ body: String, in conversation: ObjectID, replyTo: ObjectID? = nil) async throws(DaemonError) -> ObjectID {
-        let swarm = try swarm()
-        let commit = try await swarm.commit(.text(body, replyTo: replyTo), in: conversation)
-        await notifyMembers(of: conversation, commit: commit)
-        return commit
-    }
-
-    /// One ImMessage per announced device of every member account; a device that cannot be
-    /// reached now fetches when it next hears of a commit.
-    func notifyMembers(of conversation: ObjectID, commit: ObjectID) async {
-        guard let swarm = try? swarm(), let o = online else { return }
-        for account in await swarm.memberAccounts(conversation) {
-            // Announced devices, validated by `devices(of:)`: their announced key is used as
-            // is, not looked up and validated a second time.
-            let devices = (try? await o.directory.devices(of: account)) ?? []
-            for d in devices where d.device != context.device.shortID {
+        switch message.datatype {
+        case ImPayload.gitMessage:
+            guard let (c, _, _) = ImPayload.parseGitMessage(message.body), let conversation = ObjectID(hex: c) else { return }
+            context.scheduler.spawn { [weak self] in
+                guard let self, await swarm.conversations().contains(conversation), await swarm.mayFetch(account, conversation) else { return }
                 do {
-                    let key: RSAPublicKey
-                    do { key = try await DeviceDirectory.encryptionKey(of: d, node: o.node) } catch { throw DaemonError(.noSuchPeer, "\(d.device): \(error)") }
-                    try await notify(commit, in: conversation, to: d.device, key: key)
+                    let head = try await self.fetchConversation(conversation, from: device)
+                    logger.info("fetched a notified commit", metadata: ["conversation": "\(conversation)", "head": "\(head)", "from": "\(device)"])
                 } catch {
-                    context.logger.info("a commit notification failed", metadata: ["to": "\(d.device)", "reason": "\(error)"])
+                    logger.info("fetching a notified commit failed", metadata: ["conversation": "\(conversation)", "from": "\(device)", "reason": "\(error)"])
                 }
             }
+        case ImPayload.imdn:
+            guard let (m, c) = ImPayload.parseDisplayed(message.body), let commit = ObjectID(hex: m), let conversation = ObjectID(hex: c) else { return }
+            context.scheduler.spawn {
+                guard await swarm.memberAccounts(conversation).contains(account) else { return }
+                _ = try? await swarm.markRead(commit, by: account, in: conversation)
+            }
+        case ImPayload.composing:
+            guard let (active, c) = ImPayload.parseComposing(message.body), let conversation = ObjectID(hex: c) else { return }
+            let context = context
+            context.scheduler.spawn {
+                guard account != context.account, await swarm.memberAccounts(conversation).contains(account) else { return }
+                context.emit(.typing, peer: account) { e in
+                    e.conversationId = conversation.hex
+                    e.state = active ? "active" : "idle"
+                }
+            }
+        case ImPayload.invitation:
+            guard let (c, metadata) = ImPayload.parseInvitation(message.body), let conversation = ObjectID(hex: c) else { return }
+            context.scheduler.spawn { [weak self] in await self?.invited(to: conversation, by: account, device: device, metadata: metadata) }
+        default:
+            logger.debug("an instant message of a type not handled", metadata: ["type": "\(message.datatype.prefix(80))"])
         }
     }
 }

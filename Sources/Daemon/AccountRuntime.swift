@@ -6,6 +6,7 @@ import Identity
 import Logging
 import Scheduling
 import SecureDHT
+import SwarmIndex
 
 /// One account on this device: the composition root of its services. Offline it is its
 /// ``ContactBook`` over the database; ``start()`` adds a DHT node (from its ``DHTNodeFactory``)
@@ -135,8 +136,10 @@ public actor AccountRuntime {
         var swarm: SwarmService?
         if let connections, let conversationsFolder {
             do {
-                let service = try SwarmService(context: context, folder: conversationsFolder, displayName: nil)
+                let index = conversationsFolder.deletingLastPathComponent().appendingPathComponent(MessageIndex.fileName)
+                let service = try SwarmService(context: context, folder: conversationsFolder, index: index, displayName: nil)
                 connections.register(prefix: SwarmService.channelPrefix) { channel, peer in await service.serve(channel, from: peer) }
+                context.scheduler.spawn { await service.catchUp() }
                 swarm = service
             } catch {
                 context.logger.error("conversations are off", metadata: ["reason": "\(error)"])

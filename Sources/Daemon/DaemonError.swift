@@ -41,6 +41,8 @@ public struct DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectionFailed: "cannot connect: \(context)"
         case .noSuchPeer: "no valid device \(context)"
         case .noSuchConversation: "no conversation \(context)"
+        case .noSuchMessage: "no message \(context)"
+        case .notAllowed: "not allowed: \(context)"
         default: context
         }
     }

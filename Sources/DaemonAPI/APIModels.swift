@@ -13,3 +13,8 @@ extension API.ContactList: ResponseEncodable {}
 extension API.PresenceList: ResponseEncodable {}
 extension API.PeerList: ResponseEncodable {}
 extension API.ChannelProbe: ResponseEncodable {}
+extension API.Conversation: ResponseEncodable {}
+extension API.ConversationList: ResponseEncodable {}
+extension API.ConversationRequestList: ResponseEncodable {}
+extension API.Message: ResponseEncodable {}
+extension API.MessagePage: ResponseEncodable {}

@@ -10,8 +10,8 @@ extension API.ErrorCode {
         case .invalid, .passwordRequired: .badRequest
         case .tooLarge: .contentTooLarge
         case .unauthorized: .unauthorized
-        case .wrongPassword, .foreignOrigin: .forbidden
-        case .noSuchAccount, .noSuchContact, .noSuchRequest, .nameNotFound, .noSuchRoute, .noSuchPeer, .noSuchConversation: .notFound
+        case .wrongPassword, .foreignOrigin, .notAllowed: .forbidden
+        case .noSuchAccount, .noSuchContact, .noSuchRequest, .nameNotFound, .noSuchRoute, .noSuchPeer, .noSuchConversation, .noSuchMessage: .notFound
         case .connectionFailed: .badGateway
         case .foreignHost: .misdirectedRequest
         case .nameServerUnreachable, .nameServerBadAnswer, .nameServer: .badGateway

@@ -59,6 +59,7 @@ struct DaemonRoutes: Sendable {
         }
         registerContacts(on: router)
         registerPeers(on: router)
+        registerConversations(on: router)
     }
 
     func runtime(_ context: some RequestContext) async throws -> AccountRuntime {

@@ -49,15 +49,16 @@ public struct DaemonClient: Sendable {
     /// ```swift
     /// let contact = try await client.call(.addContact, account: me, body: API.AddContact(peer: "bob"), as: API.Contact.self)
     /// ```
-    public func call(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, query: [(String, String)] = [],
-                     body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
-        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, query: query), body: body)
+    public func call(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, conversation: String? = nil, message: String? = nil,
+                     query: [(String, String)] = [], body: (some Encodable)? = Optional<Int>.none) async throws(DaemonClientError) -> [UInt8] {
+        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, conversation: conversation, message: message, query: query), body: body)
     }
 
     /// Decodes the JSON answer of ``call(_:account:peer:query:body:)``.
-    public func call<T: Decodable>(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, query: [(String, String)] = [],
-                                   body: (some Encodable)? = Optional<Int>.none, as type: T.Type) async throws(DaemonClientError) -> T {
-        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, query: query), body: body, as: type)
+    public func call<T: Decodable>(_ endpoint: Endpoint, account: String? = nil, peer: String? = nil, conversation: String? = nil, message: String? = nil,
+                                   query: [(String, String)] = [], body: (some Encodable)? = Optional<Int>.none, as type: T.Type) async throws(DaemonClientError) -> T {
+        try await call(endpoint.method.http, endpoint.path(account: account, peer: peer, conversation: conversation, message: message, query: query),
+                       body: body, as: type)
     }
 
     /// Sends a request to `path` as given (tests use it for hostile paths); returns the body of

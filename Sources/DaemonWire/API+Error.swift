@@ -30,6 +30,11 @@ extension API {
         case noSuchPeer = "peer.notFound"
         /// No conversation with that id on this device.
         case noSuchConversation = "conversation.notFound"
+        /// No message with that id in the conversation (or not one this call can act on).
+        case noSuchMessage = "message.notFound"
+        /// The conversation's rules do not allow it (only admins remove or ban, a 1:1 takes no
+        /// one else, not invited, …); the message says which.
+        case notAllowed = "conversation.notAllowed"
         /// The account is not online, or its DHT node could not start.
         case network = "network.unavailable"
         /// The daemon could not read or write its files; the detail is in its log only.

@@ -13,6 +13,20 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
         case connectionRefused = "connection.refused"
         /// A peer socket's state changed (`device`, `state`; `detail` is the reason on failure).
         case connectionState = "connection.state"
+        /// A new message in a conversation, ours or a member's (`conversationId`, `message`).
+        case messageReceived = "message.received"
+        /// A message was edited, deleted or reacted to (`message` as it is now).
+        case messageUpdated = "message.updated"
+        /// One of our messages was fetched or read by a member (`message`; `peer` is the member).
+        case messageStatus = "message.status"
+        /// Someone joined, was invited, left, was removed or banned (`peer`, `state` = the action).
+        case memberChanged = "conversation.member"
+        /// A member is typing, or stopped (`peer`, `state` = `active` or `idle`).
+        case typing = "conversation.typing"
+        /// A conversation is new on this device (created, cloned) or was left (`state`).
+        case conversationChanged = "conversation.changed"
+        /// An invitation to a group (`peer` invited us to `conversationId`; `displayName` is its title).
+        case conversationRequest = "conversation.request"
         /// A change could not be stored (`detail` says which); the daemon runs on without it.
         case storageFailed = "storage.failed"
     }
@@ -30,6 +44,7 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
     public var conversationId: String?
     public var displayName: String?
     public var detail: String?
+    public var message: API.Message?
 
     /// - Parameter time: milliseconds since 1970; the daemon passes its clock's (the wire type has none).
     public init(_ type: Kind, account: String, peer: String? = nil, time: Int64) {

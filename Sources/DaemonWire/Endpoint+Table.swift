@@ -35,6 +35,39 @@ extension Endpoint {
     /// Body ``API/ProbeChannel``; answer ``API/ChannelProbe``.
     public static let probeChannel = Endpoint(.post, "v1", "accounts", .account, "peers", .peer, "channels")
 
+    /// Answer ``API/ConversationList``.
+    public static let conversations = Endpoint(.get, "v1", "accounts", .account, "conversations")
+    /// Body ``API/NewConversation``; answer `201` ``API/Conversation``.
+    public static let createConversation = Endpoint(.post, "v1", "accounts", .account, "conversations")
+    public static let conversation = Endpoint(.get, "v1", "accounts", .account, "conversations", .conversation)
+    /// Leaves the conversation.
+    public static let leaveConversation = Endpoint(.delete, "v1", "accounts", .account, "conversations", .conversation)
+    /// Body ``API/InviteMember``; answer ``API/Conversation``.
+    public static let inviteMember = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "members")
+    public static let removeMember = Endpoint(.delete, "v1", "accounts", .account, "conversations", .conversation, "members", .peer)
+    public static let banMember = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "members", .peer, "ban")
+    /// Body ``API/Typing``.
+    public static let typing = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "typing")
+    /// Query ``Query/before``, ``Query/limit``; answer ``API/MessagePage``.
+    public static let messages = Endpoint(.get, "v1", "accounts", .account, "conversations", .conversation, "messages")
+    /// Body ``API/SendMessage``; answer `201` ``API/Message``.
+    public static let sendMessage = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "messages")
+    public static let message = Endpoint(.get, "v1", "accounts", .account, "conversations", .conversation, "messages", .message)
+    /// Body ``API/EditMessage``; answer ``API/Message``.
+    public static let editMessage = Endpoint(.put, "v1", "accounts", .account, "conversations", .conversation, "messages", .message)
+    public static let deleteMessage = Endpoint(.delete, "v1", "accounts", .account, "conversations", .conversation, "messages", .message)
+    /// Body ``API/React``; answer ``API/Message`` (the message reacted to).
+    public static let react = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "messages", .message, "reactions")
+    /// Marks the message, and all before it, read.
+    public static let readMessage = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "messages", .message, "read")
+    /// Query ``Query/text``, ``Query/conversation``, ``Query/limit``; answer ``API/MessagePage``.
+    public static let searchMessages = Endpoint(.get, "v1", "accounts", .account, "messages")
+    /// Answer ``API/ConversationRequestList``.
+    public static let conversationRequests = Endpoint(.get, "v1", "accounts", .account, "conversation-requests")
+    /// Answer ``API/Conversation``.
+    public static let acceptConversation = Endpoint(.post, "v1", "accounts", .account, "conversation-requests", .conversation, "accept")
+    public static let declineConversation = Endpoint(.post, "v1", "accounts", .account, "conversation-requests", .conversation, "decline")
+
     /// The WebSocket (an upgrade of this `GET`); query ``Query/account``, ``Query/accessToken``.
     public static let events = Endpoint(.get, "v1", "events")
     /// Newline-delimited JSON; query ``Query/account``.
@@ -43,6 +76,9 @@ extension Endpoint {
     public static let all: [Endpoint] = [
         status, accounts, createAccount, importAccount, account, exportAccount, profile,
         contacts, addContact, contact, removeContact, banContact, unbanContact,
-        requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, probeChannel, events, eventStream,
+        requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, probeChannel,
+        conversations, createConversation, conversation, leaveConversation, inviteMember, removeMember, banMember, typing,
+        messages, sendMessage, message, editMessage, deleteMessage, react, readMessage, searchMessages,
+        conversationRequests, acceptConversation, declineConversation, events, eventStream,
     ]
 }

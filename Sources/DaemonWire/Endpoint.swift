@@ -11,11 +11,25 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         case get = "GET", post = "POST", put = "PUT", delete = "DELETE"
     }
 
-    /// A path segment: fixed text, or the id of the account or the peer a call is about.
+    /// A path segment: fixed text, or the id of the account, peer, conversation or message a
+    /// call is about.
     public enum Segment: Sendable, Hashable, ExpressibleByStringLiteral {
         case literal(String)
         case account
         case peer
+        case conversation
+        case message
+
+        /// The router parameter's name, for the ids.
+        var parameter: String? {
+            switch self {
+            case .literal: nil
+            case .account: Endpoint.accountParameter
+            case .peer: Endpoint.peerParameter
+            case .conversation: Endpoint.conversationParameter
+            case .message: Endpoint.messageParameter
+            }
+        }
 
         public init(stringLiteral value: String) { self = .literal(value) }
     }
@@ -30,11 +44,19 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         public static let account = "account"
         /// The token, for browsers opening the WebSocket (``Endpoint/events`` only).
         public static let accessToken = "access_token"
+        /// The message a page of messages ends before (``Endpoint/messages``).
+        public static let before = "before"
+        /// The words searched (``Endpoint/searchMessages``).
+        public static let text = "q"
+        /// One conversation only (``Endpoint/searchMessages``).
+        public static let conversation = "conversation"
     }
 
     /// Router parameter names in ``template``.
     public static let accountParameter = "account"
     public static let peerParameter = "peer"
+    public static let conversationParameter = "conversation"
+    public static let messageParameter = "message"
 
     public let method: Method
     public let segments: [Segment]
@@ -44,26 +66,26 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         self.segments = segments
     }
 
-    /// The path as a router matches it, parameters as `:account` and `:peer` (Hummingbird's syntax).
+    /// The path as a router matches it, parameters as `:account`, `:peer`, … (Hummingbird's syntax).
     public var template: String {
         "/" + segments.map { segment in
-            switch segment {
-            case .literal(let text): text
-            case .account: ":" + Self.accountParameter
-            case .peer: ":" + Self.peerParameter
-            }
+            if case .literal(let text) = segment { return text }
+            return ":" + segment.parameter!
         }.joined(separator: "/")
     }
 
     /// The path of one call. The ids are percent-encoded, so whatever a user typed stays one
     /// segment (a valid id is 40 hex and unchanged); a parameter the endpoint has but the call
     /// lacks is left empty, which the server answers with a 404. Query items are encoded likewise.
-    public func path(account: String? = nil, peer: String? = nil, query: [(String, String)] = []) -> String {
+    public func path(account: String? = nil, peer: String? = nil, conversation: String? = nil, message: String? = nil,
+                     query: [(String, String)] = []) -> String {
         var path = "/" + segments.map { segment in
             switch segment {
             case .literal(let text): text
             case .account: Self.percentEncoded(account ?? "")
             case .peer: Self.percentEncoded(peer ?? "")
+            case .conversation: Self.percentEncoded(conversation ?? "")
+            case .message: Self.percentEncoded(message ?? "")
             }
         }.joined(separator: "/")
         if !query.isEmpty {
@@ -79,6 +101,8 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
             case .literal(let text): text
             case .account: "{id}"
             case .peer: "{peer}"
+            case .conversation: "{conversation}"
+            case .message: "{message}"
             }
         }.joined(separator: "/")
     }

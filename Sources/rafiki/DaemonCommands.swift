@@ -78,9 +78,18 @@ struct EventsCommand: AsyncParsableCommand {
         case .connectionRefused: "connection request from device \(e.device ?? "") not answered (\(e.detail ?? ""))"
         case .connectionState: "device \(e.device ?? "") \(e.state ?? "")\(e.detail.map { " – \($0)" } ?? "")"
         case .storageFailed: "account \(e.account.prefix(8)): could not store \(e.detail ?? "a change") (see the daemon's log)"
+        case .messageReceived: "\(conv(e)) \(e.message.map(MessageFormat.line) ?? "")"
+        case .messageUpdated: "\(conv(e)) changed: \(e.message.map(MessageFormat.line) ?? "")"
+        case .messageStatus: "\(conv(e)) \(e.message?.id.prefix(8) ?? "") \(e.message?.status.rawValue ?? "") (\(who.prefix(8)))"
+        case .memberChanged: "\(conv(e)) member \(who): \(e.state ?? "")"
+        case .typing: "\(conv(e)) \(who.prefix(8)) is \(e.state == "active" ? "typing" : "not typing")"
+        case .conversationChanged: "\(conv(e)) \(e.state ?? "")"
+        case .conversationRequest: "\(conv(e)) invitation from \(who)\(name)"
         }
         return "\(formatTime(e.time / 1000))  \(what)"
     }
+
+    static func conv(_ e: DaemonEvent) -> String { "[\(e.conversationId?.prefix(8) ?? "")]" }
 }
 
 /// Counts events for `--count`; thread-safe since the handler may run anywhere.

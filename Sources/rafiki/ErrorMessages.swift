@@ -21,7 +21,9 @@ enum ErrorMessages {
         case .noSuchPeer: message + " (see `rafiki contact list` and `rafiki device list`)"
         case .unauthorized: "the daemon refused the API token: " + message
         case .noSuchRoute: message + " (is rafikid older than this rafiki?)"
-        case .invalid, .tooLarge, .nameNotFound, .nameServer, .storage, .foreignOrigin, .foreignHost, .http, .internal, .noSuchConversation: message
+        case .noSuchConversation: message + " (see `rafiki conversation list`)"
+        case .noSuchMessage: message + " (see `rafiki message list CONVERSATION`)"
+        case .invalid, .tooLarge, .nameNotFound, .nameServer, .storage, .foreignOrigin, .foreignHost, .http, .internal, .notAllowed: message
         }
     }
 

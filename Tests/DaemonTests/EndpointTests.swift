@@ -43,7 +43,7 @@ struct EndpointTests {
                 // Not JSON: a route with a body refuses it before doing anything (no account is made).
                 let body = endpoint.method == .post || endpoint.method == .put ? Array("not json".utf8) : nil
                 do {
-                    _ = try await client.call(endpoint.method.http, endpoint.path(account: unknown, peer: unknown), rawBody: body)
+                    _ = try await client.call(endpoint.method.http, endpoint.path(account: unknown, peer: unknown, conversation: unknown, message: unknown), rawBody: body)
                 } catch let error as DaemonClientError {
                     #expect(error.code != .noSuchRoute && error.code != nil, "\(endpoint): \(error)")
                 }

@@ -23,7 +23,7 @@ extension SwarmService {
         var server = UploadPackServer(conversation: conversation)
         do {
             for try await buffer in channel.inbound {
-                for chunk in try await answer(&server, Array(buffer.readableBytesView)) {
+                for chunk in try await answer(&server, Array(buffer.readableBytesView), for: peer.account) {
                     try await channel.write(ByteBuffer(bytes: chunk))
                 }
             }
@@ -33,9 +33,13 @@ extension SwarmService {
         channel.close()
     }
 
-    func answer(_ server: inout UploadPackServer, _ bytes: [UInt8]) throws(DaemonError) -> [[UInt8]] {
+    func answer(_ server: inout UploadPackServer, _ bytes: [UInt8], for account: PublicKeyID) throws(DaemonError) -> [[UInt8]] {
         let r = try repository(server.conversation)
-        do { return try server.receive(bytes, from: r.git) } catch { throw .invalid("\(error)") }
+        let before = server.served.count
+        let out: [[UInt8]]
+        do { out = try server.receive(bytes, from: r.git) } catch { throw .invalid("\(error)") }
+        if server.served.count > before { fetched(Array(server.served[before...]), by: account, in: server.conversation) }
+        return out
     }
 
     /// Fetches `conversation` from `device` (its long id `deviceID`) over `socket`: a clone when
@@ -79,10 +83,14 @@ extension SwarmService {
     func take(_ tip: ObjectID, _ pack: [UInt8], of conversation: ObjectID, from device: String) throws(DaemonError) -> ObjectID {
         do {
             if let r = try? repository(conversation) {
-                return try r.integrate(tip: tip, pack: pack, from: device, by: author, at: now).head
+                let head = try r.integrate(tip: tip, pack: pack, from: device, by: author, at: now).head
+                indexed(conversation)
+                return head
             }
             let r = try ConversationRepository.clone(conversation, tip: tip, pack: pack, into: folder)
             repositories[conversation] = r
+            indexed(conversation)
+            context.emit(.conversationChanged) { $0.conversationId = conversation.hex; $0.state = "cloned" }
             return try r.head
         } catch {
             context.logger.warning("refused a fetched history", metadata: ["conversation": "\(conversation)", "from": "\(device.prefix(12))", "reason": "\(error)"])

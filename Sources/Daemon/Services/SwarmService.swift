@@ -3,31 +3,53 @@ import Foundation
 import Identity
 import NIOCore
 import Swarm
+import SwarmIndex
 
 /// The account's conversations: git repositories under `conversations/` in its folder, served
 /// to members' devices on `git://<our device>/<conversation>` channels and fetched from theirs.
 /// One actor, because a libgit2 repository must not be used from two threads at once.
+///
+/// Every change of a repository (our commits, validated fetches, clones) is followed by an
+/// update of the ``MessageIndex`` (`messages.sqlite` beside the folder), which publishes the
+/// events clients see: new messages, edits and reactions, member changes.
 public actor SwarmService {
     let context: AccountContext
     let folder: URL
     let author: SwarmAuthor
+    let index: MessageIndex
     var repositories: [ObjectID: ConversationRepository] = [:]
 
-    public init(context: AccountContext, folder: URL, displayName: String?) throws(DaemonError) {
+    /// - Parameter index: the index file; nil keeps it in memory (the simulation).
+    public init(context: AccountContext, folder: URL, index: URL?, displayName: String?) throws(DaemonError) {
         self.context = context
         self.folder = folder
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             author = try SwarmAuthor(device: context.device, displayName: displayName)
+            self.index = try index.map { (url) throws(MessageIndexError) in try MessageIndex(path: url.path) } ?? MessageIndex()
         } catch {
-            throw .storage("conversations folder: \(error)")
+            throw .storage("conversations: \(error)")
+        }
+    }
+
+    /// Brings the index up to every repository (a new or rebuilt index, a crash between a
+    /// fetch and its indexing), and erases the conversations left more than a day ago.
+    public func catchUp() {
+        for id in allConversations() {
+            if let left = leftAt(id), now - left > 86_400 {
+                erase(id)
+                continue
+            }
+            indexed(id, publishing: false)
         }
     }
 
     var now: Int64 { context.scheduler.unixSeconds }
 
-    /// The conversations on this device.
-    public func conversations() -> [ObjectID] {
+    /// The conversations on this device (not those we left).
+    public func conversations() -> [ObjectID] { allConversations().filter { leftAt($0) == nil } }
+
+    func allConversations() -> [ObjectID] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.compactMap { ObjectID(hex: $0) }.sorted()
     }
@@ -48,23 +70,55 @@ public actor SwarmService {
         do {
             let r = try ConversationRepository.create(in: folder, mode: mode, invited: invited?.hex, by: author, at: now)
             repositories[r.id] = r
+            indexed(r.id)
+            context.emit(.conversationChanged) { $0.conversationId = r.id.hex; $0.state = "created" }
             return r.id
         } catch {
             throw .invalid("\(error)")
         }
     }
 
-    /// Commits `message` (a text, an invitation, …) in `conversation`.
+    /// Commits `message` (a text, an edit, a reaction, …) in `conversation`.
     public func commit(_ message: CommitMessage, edits: [GitRepository.TreeEdit] = [], in conversation: ObjectID) throws(DaemonError) -> ObjectID {
-        do { return try repository(conversation).commit(message, edits: edits, by: author, at: now) } catch let e as DaemonError { throw e } catch { throw .invalid("\(error)") }
+        try changing(conversation) { (r) throws(SwarmError) in try r.commit(message, edits: edits, by: author, at: now) }
     }
 
     public func invite(_ account: PublicKeyID, to conversation: ObjectID) throws(DaemonError) -> ObjectID {
-        do { return try repository(conversation).invite(account.hex, by: author, at: now) } catch let e as DaemonError { throw e } catch { throw .invalid("\(error)") }
+        try changing(conversation) { (r) throws(SwarmError) in try r.invite(account.hex, by: author, at: now) }
     }
 
     public func join(_ conversation: ObjectID) throws(DaemonError) -> ObjectID {
-        do { return try repository(conversation).join(by: author, at: now) } catch let e as DaemonError { throw e } catch { throw .invalid("\(error)") }
+        try changing(conversation) { (r) throws(SwarmError) in try r.join(by: author, at: now) }
+    }
+
+    /// Removes `account` (ourselves: leaving; the repository stays a day, for members to fetch
+    /// the removal from us, hidden meanwhile).
+    public func remove(_ account: PublicKeyID, from conversation: ObjectID) throws(DaemonError) -> ObjectID {
+        let commit = try changing(conversation) { (r) throws(SwarmError) in try r.remove(account.hex, by: author, at: now) }
+        if account == context.account {
+            markLeft(conversation)
+            context.emit(.conversationChanged) { $0.conversationId = conversation.hex; $0.state = "left" }
+        }
+        return commit
+    }
+
+    public func ban(_ account: PublicKeyID, in conversation: ObjectID) throws(DaemonError) -> ObjectID {
+        try changing(conversation) { (r) throws(SwarmError) in try r.ban(account.hex, by: author, at: now) }
+    }
+
+    /// A local change of `conversation`, then its indexing. A refusal of the conversation's
+    /// rules is ``DaemonError/Code/notAllowed``.
+    func changing(_ conversation: ObjectID, _ change: (ConversationRepository) throws(SwarmError) -> ObjectID) throws(DaemonError) -> ObjectID {
+        let r = try repository(conversation)
+        do {
+            let commit = try change(r)
+            indexed(conversation)
+            return commit
+        } catch .refused(let why) {
+            throw DaemonError(.notAllowed, why)
+        } catch {
+            throw .invalid("\(error)")
+        }
     }
 
     public func history(of conversation: ObjectID, limit: Int = 1000) throws(DaemonError) -> [SwarmCommit] {
@@ -86,7 +140,7 @@ public actor SwarmService {
     }
 
     /// The repository and the tree of its `main`; nil when either is missing.
-    private func headTree(_ conversation: ObjectID) -> (ConversationRepository, ObjectID)? {
+    func headTree(_ conversation: ObjectID) -> (ConversationRepository, ObjectID)? {
         guard let r = try? repository(conversation), let tree = try? r.git.commit(try r.head).tree else { return nil }
         return (r, tree)
     }

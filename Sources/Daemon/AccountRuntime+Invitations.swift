@@ -1,0 +1,59 @@
+import Contacts
+import DaemonWire
+import Foundation
+import Identity
+import Swarm
+
+// Group invitations (jami-protocol §5.8): sent after the `add` commit, stored when received,
+// accepted by cloning from the inviter's device and joining.
+extension AccountRuntime {
+    /// `application/invite+json` to every device of `account`, with the conversation's mode
+    /// and title as metadata.
+    func sendInvitation(_ conversation: ObjectID, to account: PublicKeyID) async {
+        guard let swarm = try? swarm(), let view = try? await swarm.view(conversation) else { return }
+        var metadata = ["mode": String(Self.modeNumber(view.mode))]
+        if let title = view.title { metadata["title"] = title }
+        let message = ImMessage(id: context.scheduler.randomID(), body: ImPayload.invitation(conversation.hex, metadata: metadata),
+                                datatype: ImPayload.invitation, date: context.scheduler.unixSeconds)
+        await deliver(message, to: [account])
+    }
+
+    /// A received invitation: kept for the user unless we have the conversation already or
+    /// the sender is banned.
+    func invited(to conversation: ObjectID, by account: PublicKeyID, device: PublicKeyID, metadata: [String: String]) async {
+        guard account != id, let swarm = try? swarm(), !(await swarm.allConversations().contains(conversation)) else { return }
+        if let c = try? database.contact(account), c.isBanned { return }
+        let request = AccountDatabase.ConversationRequest(conversation: conversation.hex, sender: account, device: device,
+                                                          received: context.scheduler.unixSeconds, metadata: metadata)
+        guard context.recording("a conversation request", { () throws(DaemonError) in try database.saveConversationRequest(request) }) == true else { return }
+        context.emit(.conversationRequest, peer: account) { e in
+            e.conversationId = conversation.hex
+            e.displayName = metadata["title"]
+        }
+    }
+
+    /// Accepts an invitation: clone from the device that sent it, join, tell the members.
+    public func acceptConversation(_ conversation: ObjectID) async throws(DaemonError) {
+        guard let request = try database.conversationRequests().first(where: { $0.conversation == conversation.hex }) else {
+            throw DaemonError(.noSuchRequest, conversation.hex)
+        }
+        _ = try await fetchConversation(conversation, from: request.device)
+        let joined = try await swarm().join(conversation)
+        _ = await committed(joined, in: conversation)
+        try database.deleteConversationRequest(conversation.hex)
+    }
+
+    public func declineConversation(_ conversation: ObjectID) throws(DaemonError) {
+        guard try database.conversationRequests().contains(where: { $0.conversation == conversation.hex }) else { throw DaemonError(.noSuchRequest, conversation.hex) }
+        try database.deleteConversationRequest(conversation.hex)
+    }
+
+    static func modeNumber(_ mode: API.ConversationMode) -> Int {
+        switch mode {
+        case .oneToOne: 0
+        case .adminInvitesOnly: 1
+        case .invitesOnly: 2
+        case .public: 3
+        }
+    }
+}
