@@ -97,3 +97,43 @@ extension AccountRuntime {
         }
     }
 }
+
+extension AccountRuntime {
+    /// Catches up after being away: each conversation is fetched from the first device of
+    /// another member that answers (any of them holds the whole history), four conversations
+    /// at a time. With `account`, only the conversations it is a member of, from its devices
+    /// (one of them just came online).
+    func syncConversations(with account: PublicKeyID? = nil) async {
+        guard let swarm = try? swarm(), let directory = online?.directory else { return }
+        var work: [(ObjectID, [PublicKeyID])] = []
+        for conversation in await swarm.conversations() {
+            let members = await swarm.memberAccounts(conversation).filter { $0 != id }
+            if let account, !members.contains(account) { continue }
+            work.append((conversation, account.map { [$0] } ?? members))
+        }
+        let logger = context.logger
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for (conversation, accounts) in work {
+                if running == 4 {
+                    await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask { [weak self] in
+                    guard let self else { return }
+                    for member in accounts {
+                        for d in (try? await directory.devices(of: member)) ?? [] {
+                            do {
+                                _ = try await self.fetchConversation(conversation, from: d.device)
+                                return
+                            } catch {
+                                logger.debug("catching up from a device failed", metadata: ["conversation": "\(conversation)", "device": "\(d.device)", "reason": "\(error)"])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

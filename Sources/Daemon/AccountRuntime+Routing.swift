@@ -16,6 +16,7 @@ extension AccountRuntime {
             return
         }
         await o.delivery.deviceAnnounced(announcement, of: account, appeared: isNew)
+        if isNew { context.scheduler.spawn { [weak self] in await self?.syncConversations(with: account) } }
     }
 
     /// Another device of this account: reported once its chain checks out. A device announces

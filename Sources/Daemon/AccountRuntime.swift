@@ -175,6 +175,7 @@ public actor AccountRuntime {
         guard !Task.isCancelled else { return }
         setState(.registered)
         await o.delivery.start(seen: await o.presence.announced())
+        context.scheduler.spawn { [weak self] in await self?.syncConversations() }
     }
 
     /// Stops the services and closes the node. Values already stored on other nodes expire by

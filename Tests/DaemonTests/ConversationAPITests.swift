@@ -1,0 +1,83 @@
+@testable import Daemon
+import DaemonClient
+import DaemonWire
+import Foundation
+import Testing
+
+/// Three rafikid talk in a group through the local API, as the CLI does: invitations, joins,
+/// messages, a reply, a reaction, an edit, read receipts; Carol is offline for part of it and
+/// catches up when she is back. Every step is seen through events and the message index.
+@Suite(.serialized, .timeLimit(.minutes(6)))
+struct ConversationAPITests {
+    @Test func threeDaemonsTalkInAGroupAndOneCatchesUpAfterBeingAway() async throws {
+        try await withTestNetwork { network in
+            let (a, b, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
+            let c = TestDaemon(network: network)
+            try await c.start()
+            let carol = try await c.createAccount("Carol")
+            try await c.recorder.wait("Carol registered") { $0.type == .registration && $0.state == "registered" }
+
+            let group = try await a.client.call(.createConversation, account: alice.id, body: API.NewConversation(members: [bob.id, carol.id]),
+                                                as: API.Conversation.self)
+            #expect(group.mode == .invitesOnly && group.members.map(\.role) == [.admin, .invited, .invited])
+            let id = group.id
+            for (d, who) in [(b, bob), (c, carol)] {
+                try await d.recorder.wait("\(who.displayName ?? "") invited") { $0.type == .conversationRequest && $0.conversationId == id }
+                let requests = try await d.client.call(.conversationRequests, account: who.id, as: API.ConversationRequestList.self).requests
+                #expect(requests.map(\.conversation) == [id] && requests[0].from == alice.id)
+                let joined = try await d.client.call(.acceptConversation, account: who.id, conversation: id, as: API.Conversation.self)
+                #expect(joined.members.first { $0.account == who.id }?.role == .member)
+                try await a.recorder.wait("\(who.displayName ?? "") joined at Alice's") {
+                    $0.type == .memberChanged && $0.peer == who.id && $0.state == "join"
+                }
+            }
+
+            let hello = try await a.client.call(.sendMessage, account: alice.id, conversation: id, body: API.SendMessage(body: "hello, group"),
+                                                as: API.Message.self)
+            #expect(hello.status == .sending || hello.status == .sent)
+            for d in [b, c] {
+                let e = try await d.recorder.wait("hello arrives") { $0.type == .messageReceived && $0.message?.id == hello.id }
+                #expect(e.message?.body == "hello, group" && e.message?.author == alice.id)
+            }
+            try await a.recorder.wait("hello fetched: sent") { $0.type == .messageStatus && $0.message?.id == hello.id && $0.message?.status == .sent }
+
+            // Carol goes away; the others go on.
+            await c.stop()
+            let typo = try await a.client.call(.sendMessage, account: alice.id, conversation: id, body: API.SendMessage(body: "lunch at noom?"),
+                                               as: API.Message.self)
+            _ = try await a.client.call(.editMessage, account: alice.id, conversation: id, message: typo.id, body: API.EditMessage(body: "lunch at noon?"),
+                                        as: API.Message.self)
+            try await b.recorder.wait("the edit reaches Bob") { $0.type == .messageUpdated && $0.message?.id == typo.id && $0.message?.body == "lunch at noon?" }
+            let reply = try await b.client.call(.sendMessage, account: bob.id, conversation: id, body: API.SendMessage(body: "yes!", replyTo: typo.id),
+                                                as: API.Message.self)
+            _ = try await b.client.call(.react, account: bob.id, conversation: id, message: typo.id, body: API.React(emoji: "👍"), as: API.Message.self)
+            try await a.recorder.wait("Bob's reaction at Alice's") { $0.type == .messageUpdated && $0.message?.id == typo.id && $0.message?.reactions.count == 1 }
+            try await a.recorder.wait("Bob's reply at Alice's") { $0.type == .messageReceived && $0.message?.id == reply.id }
+            // Only the author edits.
+            await #expect(throws: DaemonClientError.self) {
+                _ = try await b.client.call(.editMessage, account: bob.id, conversation: id, message: typo.id, body: API.EditMessage(body: "mine now"))
+            }
+            // Bob reads: Alice's message becomes displayed for her.
+            _ = try await b.client.call(.readMessage, account: bob.id, conversation: id, message: reply.id)
+            try await a.recorder.wait("Bob read") { $0.type == .messageStatus && $0.peer == bob.id && $0.message?.id == reply.id }
+            let atAlice = try await a.client.call(.messages, account: alice.id, conversation: id, as: API.MessagePage.self).messages
+            #expect(atAlice.first { $0.id == typo.id }?.status == .displayed)
+
+            // Carol is back: she catches up by herself.
+            try await c.start()
+            let deadline = ContinuousClock.now + .seconds(60)
+            var atCarol: [API.Message] = []
+            while ContinuousClock.now < deadline {
+                atCarol = (try? await c.client.call(.messages, account: carol.id, conversation: id, as: API.MessagePage.self).messages) ?? []
+                if atCarol.contains(where: { $0.id == reply.id }) { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let summary: ([API.Message]) -> [String] = { $0.map { "\($0.id) \($0.body) \($0.reactions.map(\.emoji)) \($0.edited != nil)" } }
+            #expect(summary(atCarol) == summary(atAlice))
+            let found = try await c.client.call(.searchMessages, account: carol.id, query: [(Endpoint.Query.text, "NOON")], as: API.MessagePage.self)
+            #expect(found.messages.map(\.id) == [typo.id])
+            let list = try await c.client.call(.conversations, account: carol.id, as: API.ConversationList.self).conversations
+            #expect(list.map(\.id) == [id] && list[0].unread == 3)
+        }
+    }
+}
