@@ -27,6 +27,25 @@ extension AccountRuntime {
 }
 
 extension AccountRuntime {
+    /// Adds `peer` as a contact. Jami offers a 1:1 conversation with each request: one is
+    /// created (`invited` the peer) unless the contact has one already here, and its id goes in
+    /// the request, so the peer clones it from us on accepting. A pending request from `peer`
+    /// is accepted instead (its conversation cloned).
+    public func addContact(_ peer: PublicKeyID) async throws(DaemonError) {
+        if try database.request(from: peer) != nil { return try await acceptRequest(peer) }
+        guard peer != id else { throw .invalid("this is your own account") }
+        var offered = ""
+        if let swarm = online?.swarm {
+            let existing = try database.contact(peer)?.conversationId ?? ""
+            if let c = ObjectID(hex: existing), await swarm.conversations().contains(c) {
+                offered = existing
+            } else {
+                offered = try await swarm.create(mode: .oneToOne, invited: peer).hex
+            }
+        }
+        try await contacts.add(peer, conversation: offered)
+    }
+
     /// Accepts `peer`'s trust request; when it offered a conversation (a 1:1 from Jami), clones
     /// it from the device that sent the request, in the background (three tries: at once, after
     /// 3 s, after 10 s), as jamid does after accepting.

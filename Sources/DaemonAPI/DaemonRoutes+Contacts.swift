@@ -15,7 +15,7 @@ extension DaemonRoutes {
             return EditedResponse(status: .accepted, response: try await answering {
                 let runtime = try await runtime(context)
                 let peer = try await daemon.resolve(body.peer)
-                try await runtime.contacts.add(peer)
+                try await runtime.addContact(peer)
                 return try await runtime.contacts.contactView(peer)
             })
         }

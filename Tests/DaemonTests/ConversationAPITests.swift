@@ -80,4 +80,28 @@ struct ConversationAPITests {
             #expect(list.map(\.id) == [id] && list[0].unread == 3)
         }
     }
+
+    /// A contact request carries a new 1:1 conversation; accepting clones it and joins, and
+    /// both sides then write in it.
+    @Test func aContactRequestOffersAOneToOneConversation() async throws {
+        try await withTestNetwork { network in
+            let (a, b, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
+            _ = try await a.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
+            let offered = try #require(try await a.client.call(.conversations, account: alice.id, as: API.ConversationList.self).conversations.first)
+            #expect(offered.mode == .oneToOne && offered.members.map(\.role) == [.admin, .invited])
+            let request = try await b.recorder.wait("Alice's request") { $0.type == .requestReceived && $0.peer == alice.id }
+            #expect(request.conversationId == offered.id)
+            _ = try await b.client.call(.acceptRequest, account: bob.id, peer: alice.id)
+            try await b.recorder.wait("the 1:1 cloned") { $0.type == .conversationChanged && $0.conversationId == offered.id && $0.state == "cloned" }
+            try await a.recorder.wait("Bob joined") { $0.type == .memberChanged && $0.peer == bob.id && $0.state == "join" }
+            let hi = try await b.client.call(.sendMessage, account: bob.id, conversation: offered.id, body: API.SendMessage(body: "hi Alice"), as: API.Message.self)
+            try await a.recorder.wait("Bob's message") { $0.type == .messageReceived && $0.message?.id == hi.id }
+            let back = try await a.client.call(.sendMessage, account: alice.id, conversation: offered.id, body: API.SendMessage(body: "hi Bob", replyTo: hi.id),
+                                               as: API.Message.self)
+            let e = try await b.recorder.wait("Alice's reply") { $0.type == .messageReceived && $0.message?.id == back.id }
+            #expect(e.message?.replyTo == hi.id)
+            let view = try await b.client.call(.conversation, account: bob.id, conversation: offered.id, as: API.Conversation.self)
+            #expect(view.members.map(\.role) == [.admin, .member] && view.lastMessage?.id == back.id)
+        }
+    }
 }

@@ -62,7 +62,9 @@ public actor ContactBook {
     /// Adds `peer` and asks them for contact: the request goes to each of their devices, now and
     /// whenever a new one is announced, until they accept. A pending request from them is
     /// accepted instead.
-    public func add(_ peer: PublicKeyID) async throws(DaemonError) {
+    /// - Parameter conversation: the 1:1 conversation offered with the request (jamid clones
+    ///   it from us on accepting); empty keeps the one the contact has, if any.
+    public func add(_ peer: PublicKeyID, conversation: String = "") async throws(DaemonError) {
         guard peer != context.account else { throw .invalid("this is your own account") }
         if try database.request(from: peer) != nil {
             try await accept(peer)
@@ -70,7 +72,7 @@ public actor ContactBook {
         }
         let now = now
         let contact = try database.write { db in
-            let c = ContactRules.add(try AccountDatabase.contact(peer, in: db), conversationId: "", now: now)
+            let c = ContactRules.add(try AccountDatabase.contact(peer, in: db), conversationId: conversation, now: now)
             try database.saveContact(peer, c, in: db)
             return c
         }
