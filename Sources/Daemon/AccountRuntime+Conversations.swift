@@ -86,8 +86,10 @@ extension AccountRuntime {
             context.scheduler.spawn { [weak self] in
                 guard let self, await swarm.conversations().contains(conversation), await swarm.mayFetch(account, conversation) else { return }
                 do {
+                    let before = await swarm.currentHead(conversation)
                     let head = try await self.fetchConversation(conversation, from: device)
                     logger.info("fetched a notified commit", metadata: ["conversation": "\(conversation)", "head": "\(head)", "from": "\(device)"])
+                    if head != before { await self.relay(head, in: conversation, except: [account]) }
                 } catch {
                     logger.info("fetching a notified commit failed", metadata: ["conversation": "\(conversation)", "from": "\(device)", "reason": "\(error)"])
                 }
@@ -118,6 +120,29 @@ extension AccountRuntime {
 }
 
 extension AccountRuntime {
+    /// Members relayed to after a fetch brought new commits.
+    static let relayFanout = 2
+
+    /// Passes news on: after a fetch brought new commits, up to ``relayFanout`` random other
+    /// members are told our new head, so they fetch from us. An author's notifications may miss
+    /// members (jamid 13.7 notifies the members its repository knew when it committed, and drops
+    /// notifications between accounts that are not contacts); the relay makes every member get
+    /// every commit anyway, epidemically. It ends by itself: a member that already has the
+    /// commits fetches nothing new and relays nothing.
+    func relay(_ head: ObjectID, in conversation: ObjectID, except: [PublicKeyID]) async {
+        guard let swarm = try? swarm() else { return }
+        let others = await swarm.memberAccounts(conversation).filter { $0 != id && !except.contains($0) }
+        var chosen: [PublicKeyID] = []
+        var pool = others
+        while chosen.count < Self.relayFanout, !pool.isEmpty {
+            chosen.append(pool.remove(at: Int(context.scheduler.randomID() % UInt64(pool.count))))
+        }
+        guard !chosen.isEmpty else { return }
+        let message = ImMessage.gitMessage(conversation: conversation.hex, commit: head.hex, device: context.device.longID.hex,
+                                           id: context.scheduler.randomID(), date: context.scheduler.unixSeconds)
+        await deliver(message, to: chosen)
+    }
+
     /// Catches up after being away: each conversation is fetched from the first device of
     /// another member that answers (any of them holds the whole history), four conversations
     /// at a time. With `account`, only the conversations it is a member of, from its devices
