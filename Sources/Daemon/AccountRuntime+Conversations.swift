@@ -84,15 +84,18 @@ extension AccountRuntime {
         case ImPayload.gitMessage:
             guard let (c, _, _) = ImPayload.parseGitMessage(message.body), let conversation = ObjectID(hex: c) else { return }
             context.scheduler.spawn { [weak self] in
-                guard let self, await swarm.conversations().contains(conversation), await swarm.mayFetch(account, conversation) else { return }
-                do {
-                    let before = await swarm.currentHead(conversation)
-                    let head = try await self.fetchConversation(conversation, from: device)
-                    logger.info("fetched a notified commit", metadata: ["conversation": "\(conversation)", "head": "\(head)", "from": "\(device)"])
-                    if head != before { await self.relay(head, in: conversation, except: [account]) }
-                } catch {
-                    logger.info("fetching a notified commit failed", metadata: ["conversation": "\(conversation)", "from": "\(device)", "reason": "\(error)"])
-                }
+                guard let self, await swarm.conversations().contains(conversation), await swarm.mayFetch(account, conversation),
+                      await swarm.beginFetch(conversation, from: device) else { return }
+                repeat {
+                    do {
+                        let before = await swarm.currentHead(conversation)
+                        let head = try await self.fetchConversation(conversation, from: device)
+                        logger.info("fetched a notified commit", metadata: ["conversation": "\(conversation)", "head": "\(head)", "from": "\(device)"])
+                        if head != before { await self.relay(head, in: conversation, except: [account]) }
+                    } catch {
+                        logger.info("fetching a notified commit failed", metadata: ["conversation": "\(conversation)", "from": "\(device)", "reason": "\(error)"])
+                    }
+                } while await swarm.endFetch(conversation, from: device)
             }
         case ImPayload.imdn:
             guard let (m, c) = ImPayload.parseDisplayed(message.body), let commit = ObjectID(hex: m), let conversation = ObjectID(hex: c) else { return }

@@ -18,6 +18,7 @@ public actor SwarmService {
     let author: SwarmAuthor
     let index: MessageIndex
     var repositories: [ObjectID: ConversationRepository] = [:]
+    var notifiedFetches = FetchCoalescer()
 
     /// - Parameter index: the index file; nil keeps it in memory (the simulation).
     public init(context: AccountContext, folder: URL, index: URL?, displayName: String?) throws(DaemonError) {
@@ -45,6 +46,14 @@ public actor SwarmService {
     }
 
     var now: Int64 { context.scheduler.unixSeconds }
+
+    func beginFetch(_ conversation: ObjectID, from device: PublicKeyID) -> Bool {
+        notifiedFetches.begin(.init(conversation: conversation, device: device))
+    }
+
+    func endFetch(_ conversation: ObjectID, from device: PublicKeyID) -> Bool {
+        notifiedFetches.end(.init(conversation: conversation, device: device))
+    }
 
     /// The conversations on this device (not those we left).
     public func conversations() -> [ObjectID] { allConversations().filter { leftAt($0) == nil } }
