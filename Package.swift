@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "Connectivity", targets: ["Connectivity"]),
         .library(name: "Swarm", targets: ["Swarm"]),
         .library(name: "SwarmIndex", targets: ["SwarmIndex"]),
+        .library(name: "SIP", targets: ["SIP"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -235,6 +236,8 @@ let package = Package(
             name: "Swarm",
             dependencies: ["CGit2", "Identity", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // The SIP subset Jami devices speak on `sip` channels (MESSAGE, answers). No I/O.
+        .target(name: "SIP", swiftSettings: strict),
         // The messages of the account's conversations in SQLite (FTS5) for paging and search;
         // derived from the repositories and rebuilt from them.
         .target(
@@ -249,7 +252,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
-                "Connectivity", "ICE", "TURN", "Swarm", "SwarmIndex",
+                "Connectivity", "ICE", "TURN", "Swarm", "SwarmIndex", "SIP",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -416,6 +419,7 @@ let package = Package(
             ]),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService", "MessagePack"]),
         .testTarget(name: "SwarmTests", dependencies: ["Swarm", "Identity", "TestSupport"]),
+        .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "SwarmIndexTests", dependencies: ["SwarmIndex", "Swarm", "Identity", "TestSupport"]),
         .testTarget(
             name: "DaemonTests",

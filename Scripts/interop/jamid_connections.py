@@ -8,8 +8,9 @@ and Kay) and our daemon (`--rafikid`), driven through our CLI (`--rafiki`):
   1. Jay and Rafiki become contacts (Jay asks, we accept), and we clone Jay's 1:1 conversation
      from his device over a git:// channel, every commit validated; we join and notify Jay, and
      jamid fetches our join from our git server (its conversationMemberEvent "joined");
-  2. jamid -> Rafiki: Jay sends a message to the 1:1 conversation; jamid connects to our device
-     and asks for a `sip` channel, which we decline (no SIP until swarm sync): the socket stays;
+  2. jamid -> Rafiki: Jay calls us; jamid asks for a `sip` channel on its socket to our device,
+     which we accept, and sends its INVITE there, which we decline (603: no calls yet): the call
+     ends, the socket stays;
   3. Rafiki -> jamid: Kay accepts our request, `rafiki peers connect <Kay>` brings up a socket
      (timed); a channel name jamid does not serve is declined by jamid, the socket stays up;
   4. jamid's beacons (sent on a connectivity change) are answered: both sockets stay up;
@@ -107,8 +108,8 @@ def main():
             res["jamid_saw_our_join_s"] = round(time.monotonic() - t0, 1)
         except TimeoutError:
             res["jamid_saw_our_join_s"] = None
-        # 1d. Jay writes; jamid notifies us (we decline `sip`: a DHT ImMessage), we fetch his
-        #     commit from jamid's git server and it lands in our repository.
+        # 1d. Jay writes; jamid notifies us (a SIP MESSAGE on a `sip` channel, or a DHT
+        #     ImMessage), we fetch his commit from jamid's git server and it lands in our repository.
         t0 = time.monotonic()
         j.cm.sendMessage(jay, conversation, "hello from jamid", "", 0)
         def jays_message():
@@ -120,21 +121,26 @@ def main():
         except TimeoutError:
             res["jay_message"] = None
 
-        # 2. jamid -> Rafiki: Jay calls us; jamid asks for a `sip` channel on its socket to our
-        #    device (the one our clone opened, which jamid reuses), which we decline (no SIP
-        #    yet): the call fails, the socket stays up.
-        #    (Jay's conversation messages would not do: jamid notifies members only, and we are
-        #    still an invited one until swarm sync exists.)
+        # 2. jamid -> Rafiki: Jay calls us; jamid uses a `sip` channel on its socket to our
+        #    device (the one our clone opened, which jamid reuses), and we decline its INVITE
+        #    (603, no calls yet): the call ends, the socket stays up.
         t0 = time.monotonic()
+        m = j.mark()
         call = str(j.call.placeCall(jay, "jami:" + ours["id"]))
         jay_row = poll("Jay's socket to us", lambda: [r for r in peers() if r.get("account") == jay_id and r["state"] == "connected"], timeout=90)[0]
         res["incoming_ms"] = round((time.monotonic() - t0) * 1e3)
         jay_device = jay_row["device"]
         try:
-            poll("Jay's sip request declined", lambda: [r for r in peers() if r["device"] == jay_device and "sip" in r.get("declined", [])], timeout=60)
-            res["jay_declined_sip"] = True
+            poll("Jay's sip channel", lambda: [r for r in peers() if r["device"] == jay_device and "sip" in r.get("channels", [])], timeout=60)
+            res["jay_sip_channel"] = True
         except TimeoutError:
-            res["jay_declined_sip"] = False
+            res["jay_sip_channel"] = False
+        try:
+            _, a = j.wait_signal("callStateChanged", lambda a: str(a[-3] if len(a) >= 3 else "") == call and str(a[-2]) in ("HUNGUP", "OVER", "FAILURE", "BUSY"),
+                                 timeout=60, since=m)
+            res["call_ended"] = str(a[-2])
+        except TimeoutError:
+            res["call_ended"] = None
         res["jay_socket"] = [r for r in peers() if r["device"] == jay_device][0]
         try:
             j.call.hangUp(jay, call)

@@ -4,9 +4,9 @@ import Foundation
 import Identity
 import Swarm
 
-// Instant messages to devices (commit notifications, invitations, read receipts, typing): an
-// ImMessage encrypted to each device at its inbox, the path jamid takes when no `sip` channel
-// is open.
+// Instant messages to devices (commit notifications, invitations, read receipts, typing): a SIP
+// MESSAGE on a `sip` channel when a socket to the device is open, else an ImMessage encrypted
+// to the device at its inbox on the DHT, as jamid does.
 extension AccountRuntime {
     /// Tells every device of `accounts` (ours included, but not this one) that `commit` is new
     /// in `conversation`, so they fetch it from us.
@@ -24,6 +24,7 @@ extension AccountRuntime {
         guard let key = peer.chain.leaf.rsaPublicKey else { throw DaemonError(.noSuchPeer, "\(device): no RSA key") }
         let message = ImMessage.gitMessage(conversation: conversation.hex, commit: commit.hex, device: context.device.longID.hex,
                                            id: context.scheduler.randomID(), date: context.scheduler.unixSeconds)
+        if let sip = o.sip, await sip.send(message, to: device, account: peer.account) { return }
         try await put(message, to: device, key: key)
     }
 
@@ -36,6 +37,7 @@ extension AccountRuntime {
             // Announced devices, validated by `devices(of:)`: their announced key is used as is.
             let devices = (try? await o.directory.devices(of: account)) ?? []
             for d in devices where d.device != context.device.shortID {
+                if let sip = o.sip, await sip.send(message, to: d.device, account: account) { continue }
                 do {
                     let key: RSAPublicKey
                     do { key = try await DeviceDirectory.encryptionKey(of: d, node: o.node) } catch { throw DaemonError(.noSuchPeer, "\(d.device): \(error)") }

@@ -48,6 +48,8 @@ public actor AccountRuntime {
         var connections: Connections?
         /// Conversations, served and fetched over the peer sockets (nil without them).
         var swarm: SwarmService?
+        /// Instant messages over `sip` channels (nil without connections).
+        var sip: SIPChannels?
         var joining: Task<Void, Never>?
     }
 
@@ -134,6 +136,14 @@ public actor AccountRuntime {
             }
         }
         var swarm: SwarmService?
+        var sip: SIPChannels?
+        if let connections {
+            let service = SIPChannels(context: context, connections: connections) { [weak self] message, account, device in
+                await self?.receivedMessage(message, from: account, device: device)
+            }
+            connections.register(prefix: SIPChannels.channelName) { channel, peer in await service.serve(channel, from: peer) }
+            sip = service
+        }
         if let connections, let conversationsFolder {
             do {
                 let index = conversationsFolder.deletingLastPathComponent().appendingPathComponent(MessageIndex.fileName)
@@ -145,7 +155,7 @@ public actor AccountRuntime {
                 context.logger.error("conversations are off", metadata: ["reason": "\(error)"])
             }
         }
-        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections, swarm: swarm)
+        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections, swarm: swarm, sip: sip)
     }
 
     /// Once a node answers: listens first (they need nothing published, and each waits for a

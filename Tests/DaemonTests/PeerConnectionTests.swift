@@ -43,10 +43,12 @@ struct PeerConnectionTests {
             await #expect(throws: ConnectivityError.channelDeclined("nobody-serves-this")) { try await socket.open("nobody-serves-this") }
             #expect(socket.isOpen)
             let probes = [try await a.client.call(.probeChannel, account: alice.id, peer: bob.device, body: API.ProbeChannel(name: "test-echo/probe"), as: API.ChannelProbe.self),
-                          try await a.client.call(.probeChannel, account: alice.id, peer: bob.device, body: API.ProbeChannel(name: "sip"), as: API.ChannelProbe.self)]
-            #expect(probes == [API.ChannelProbe(name: "test-echo/probe", accepted: true), API.ChannelProbe(name: "sip", accepted: false, detail: "channel sip declined")])
+                          try await a.client.call(.probeChannel, account: alice.id, peer: bob.device, body: API.ProbeChannel(name: "sip"), as: API.ChannelProbe.self),
+                          try await a.client.call(.probeChannel, account: alice.id, peer: bob.device, body: API.ProbeChannel(name: "rafiki-test/unknown"), as: API.ChannelProbe.self)]
+            #expect(probes == [API.ChannelProbe(name: "test-echo/probe", accepted: true), API.ChannelProbe(name: "sip", accepted: true),
+                               API.ChannelProbe(name: "rafiki-test/unknown", accepted: false, detail: "channel rafiki-test/unknown declined")])
             let declinedAtBob = try await b.client.call(.peers, account: bob.id, as: API.PeerList.self).peers.first?.declined
-            #expect(declinedAtBob == ["nobody-serves-this", "sip"])
+            #expect(declinedAtBob == ["nobody-serves-this", "rafiki-test/unknown"])
             // Bob opens one towards Alice over the same socket.
             let bobSide = try await Self.socket(from: b, account: bob, to: alice)
             #expect(try await bobSide.statistics.statistics.bytesIn > 64 << 20)

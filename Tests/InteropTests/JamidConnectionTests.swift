@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// Peer sockets between rafikid and the real Jami daemon, through
-/// `Scripts/interop/jamid_connections.py`: jamid -> Rafiki (a call makes jamid connect and ask for
-/// `sip`, which we decline), Rafiki -> jamid (`rafiki peers connect`, an unknown channel declined
+/// `Scripts/interop/jamid_connections.py`: jamid -> Rafiki (a call makes jamid connect and open a
+/// `sip` channel, whose INVITE we decline), Rafiki -> jamid (`rafiki peers connect`, an unknown channel declined
 /// by jamid), jamid's beacons answered, both sockets up through 60 s of keep-alives. Part of the
 /// serialized jamid suite (one jamid at a time).
 extension JamidIdentityTests {
@@ -30,17 +30,18 @@ extension JamidIdentityTests {
         // accepted by its validator: jamid reports us as a member who joined.
         #expect(r["jamid_saw_our_join_s"] as? Double != nil, "jamid did not see our join")
         print("jamid saw our join after \(r["jamid_saw_our_join_s"] ?? "-") s")
-        // Jay's message, notified by jamid through the DHT (we decline sip), fetched and merged.
+        // Jay's message, notified by jamid (SIP MESSAGE or DHT), fetched and merged.
         let jays = r["jay_message"] as? String
         #expect(jays?.contains("hello from jamid") == true, "Jay's message never reached us")
         print("Jay's message reached us after \(r["jay_message_s"] ?? "-") s: \(jays ?? "-")")
 
-        // jamid -> Rafiki: its `sip` request on the socket to our device (the clone's, which
-        // jamid reuses), over a host pair, declined.
+        // jamid -> Rafiki: its `sip` channel on the socket to our device (the clone's, which
+        // jamid reuses), over a host pair; the call's INVITE declined, the call over.
         let incoming = try #require(r["jay_socket"] as? [String: Any])
         #expect(incoming["state"] as? String == "connected")
         #expect(incoming["account"] as? String == jamid["jay"] && incoming["pair"] as? String == "host")
-        #expect(r["jay_declined_sip"] as? Bool == true)
+        #expect(r["jay_sip_channel"] as? Bool == true)
+        #expect(r["call_ended"] as? String != nil, "jamid's call did not end")
 
         // Rafiki -> jamid: connected, and jamid declines a name it does not serve.
         let outgoing = try #require((r["connect_to_jamid"] as? [[String: Any]])?.first)

@@ -111,6 +111,12 @@ public actor Connections {
         channels.register(prefix: prefix, handler)
     }
 
+    /// The socket to `device` if one is open now (no connection is attempted).
+    public func openSocket(_ device: PublicKeyID) -> PeerSocket? {
+        guard let s = entries[device]?.socket, s.isOpen else { return nil }
+        return s
+    }
+
     /// The socket to `device` (an existing one, or a new connection). Throws with the reason.
     ///
     /// After a failed attempt the next one waits: 2 s, doubling up to 5 minutes, reset by a
