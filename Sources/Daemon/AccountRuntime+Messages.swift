@@ -91,10 +91,12 @@ extension AccountRuntime {
                       to: await swarm.memberAccounts(conversation))
     }
 
-    /// After a local commit: notify the members, return the commit.
+    /// After a local commit: the members are notified in the background (the devices we have
+    /// a socket to within a millisecond, the others after a DHT lookup), and the commit returned.
     func committed(_ commit: ObjectID, in conversation: ObjectID) async -> ObjectID {
         guard let swarm = try? swarm() else { return commit }
-        await notify(commit, in: conversation, accounts: await swarm.memberAccounts(conversation))
+        let members = await swarm.memberAccounts(conversation)
+        context.scheduler.spawn { [weak self] in await self?.notify(commit, in: conversation, accounts: members) }
         return commit
     }
 }

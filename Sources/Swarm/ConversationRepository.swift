@@ -31,8 +31,16 @@ public final class ConversationRepository {
         if mode == .oneToOne, let invited { edits.append(.write(path: ConversationLayout.invited(invited), bytes: [])) }
         let tree = try git.tree(from: nil, applying: edits)
         let message = CommitMessage.initial(mode: mode, invited: mode == .oneToOne ? invited : nil)
-        let root = try git.createSignedCommit(tree: tree, parents: [], name: author.name, email: author.deviceID, time: time,
+        // The id is the root commit's hash: two conversations started by one device in the same
+        // second with the same members would be one. The later one is dated a second on.
+        var root = try git.createSignedCommit(tree: tree, parents: [], name: author.name, email: author.deviceID, time: time,
                                               message: message.json, sign: author.sign)
+        var later = time
+        while FileManager.default.fileExists(atPath: parent.appendingPathComponent(root.hex).path), later < time + 3600 {
+            later += 1
+            root = try git.createSignedCommit(tree: tree, parents: [], name: author.name, email: author.deviceID, time: later,
+                                              message: message.json, sign: author.sign)
+        }
         try git.setReference(ConversationLayout.branch, to: root, expecting: nil)
         let final = parent.appendingPathComponent(root.hex).path
         do {

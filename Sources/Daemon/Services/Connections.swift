@@ -111,6 +111,11 @@ public actor Connections {
         channels.register(prefix: prefix, handler)
     }
 
+    /// The devices of `account` we have an open socket to now.
+    public func openDevices(of account: PublicKeyID) -> [PublicKeyID] {
+        entries.compactMap { device, e in e.peer?.account == account && e.socket?.isOpen == true ? device : nil }
+    }
+
     /// The socket to `device` if one is open now (no connection is attempted).
     public func openSocket(_ device: PublicKeyID) -> PeerSocket? {
         guard let s = entries[device]?.socket, s.isOpen else { return nil }

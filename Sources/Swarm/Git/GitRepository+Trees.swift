@@ -37,6 +37,30 @@ extension GitRepository {
         }
     }
 
+    /// The bytes of blob `id`; nil when it is not there. Larger than `limit`: refused.
+    public func blob(_ id: ObjectID, limit: Int) throws(SwarmError) -> [UInt8]? {
+        var oid = id.oid
+        var blob: OpaquePointer?
+        guard git_blob_lookup(&blob, handle, &oid) == 0, let blob else { return nil }
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size <= limit else { throw .refused("blob \(id) is \(size) bytes (at most \(limit))") }
+        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    /// The id of the file at `path` in `tree` (its content's hash), without reading it; nil
+    /// when there is none.
+    public func fileID(_ path: String, in tree: ObjectID) throws(SwarmError) -> ObjectID? {
+        try withTree(tree) { (t) throws(SwarmError) -> ObjectID? in
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, t, path) == 0, let entry else { return nil }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+            return ObjectID(git_tree_entry_id(entry)!.pointee)
+        }
+    }
+
     /// The names directly in folder `path` of `tree` (files and folders); empty when there is
     /// no such folder.
     public func names(in path: String, tree: ObjectID) throws(SwarmError) -> [String] {

@@ -3,13 +3,16 @@
 /// verified with the device certificate the repository holds at that commit. One bad commit
 /// refuses the whole fetch.
 ///
-/// Cost per commit: one tree diff, two or three small blob reads, one RSA verification of the
-/// device chain and one of the signature.
+/// Cost per commit: one tree diff, a few tree lookups and one RSA verification (the signature);
+/// each distinct certificate is parsed, and each device–account chain verified, once per run
+/// (``CertificateCache``).
 public struct HistoryValidator {
     let git: GitRepository
     /// The conversation (its root commit), whose mode some rules depend on.
     let conversation: ObjectID
     private let mode: ConversationMode?
+    /// Certificates parsed and chains verified so far in this run.
+    private let certificates = CertificateCache()
 
     public init(_ git: GitRepository, conversation: ObjectID) {
         self.git = git
@@ -32,7 +35,7 @@ public struct HistoryValidator {
         case 1: break
         case 2:
             // A merge: only who made it.
-            let author = try CommitAuthor(of: c, tree: c.tree, in: git)
+            let author = try CommitAuthor(of: c, tree: c.tree, in: git, cache: certificates)
             return try author.checkSignature(of: c, in: git)
         default: throw .invalidCommit(id, "\(c.parents.count) parents")
         }
@@ -42,7 +45,7 @@ public struct HistoryValidator {
         let parent = try git.commit(c.parents[0])
         // Leaving removes one's own certificates: that author is checked on the parent.
         let leaving = message.type == CommitMessage.Kind.member && message["action"] == MemberAction.remove.rawValue
-        let author = try CommitAuthor(of: c, tree: leaving ? parent.tree : c.tree, in: git)
+        let author = try CommitAuthor(of: c, tree: leaving ? parent.tree : c.tree, in: git, cache: certificates)
         try author.checkSignature(of: c, in: git)
         let changes = Set(try git.changes(from: parent.id, to: c.id))
         let rules = FileRules(commit: id, author: author, changes: changes, git: git, parentTree: parent.tree, tree: c.tree, mode: mode)
@@ -66,7 +69,7 @@ public struct HistoryValidator {
         guard message.type == CommitMessage.Kind.initial, let raw = message.mode, let mode = ConversationMode(rawValue: raw) else {
             throw .invalidCommit(id, "the root commit is not an initial commit with a known mode")
         }
-        let author = try CommitAuthor(of: c, tree: c.tree, in: git)
+        let author = try CommitAuthor(of: c, tree: c.tree, in: git, cache: certificates)
         try author.checkSignature(of: c, in: git)
         guard author.isAdmin else { throw .invalidCommit(id, "the creator is not an admin") }
         for change in try git.changes(from: nil, to: c.id) {
@@ -83,7 +86,7 @@ public struct HistoryValidator {
         guard let m = try? CommitMessage(parsing: edited.message), m.type == CommitMessage.Kind.text else {
             throw .invalidCommit(id, "edits a commit that is not a text message")
         }
-        let original = try CommitAuthor(of: edited, tree: edited.tree, in: git)
+        let original = try CommitAuthor(of: edited, tree: edited.tree, in: git, cache: certificates)
         guard original.account == author.account else { throw .invalidCommit(id, "edits another member's message") }
     }
 }
