@@ -18,10 +18,34 @@ extension AccountRuntime {
         await deliver(message, to: [account])
     }
 
+    /// Offers every conversation we hold to another device of this account (one invitation
+    /// each), which clones them from us: a new or returning device gets them all.
+    func shareConversations(with device: PublicKeyID) async {
+        guard let swarm = try? swarm(), let o = online,
+              let peer = try? await o.directory.validate(device, of: id), let key = peer.chain.leaf.rsaPublicKey else { return }
+        for conversation in await swarm.conversations() {
+            let message = ImMessage(id: context.scheduler.randomID(), body: ImPayload.invitation(conversation.hex, metadata: [:]),
+                                    datatype: ImPayload.invitation, date: context.scheduler.unixSeconds)
+            if let sip = o.sip, await sip.send(message, to: device, account: id) { continue }
+            do { try await put(message, to: device, key: key) } catch {
+                context.logger.info("offering a conversation to our other device failed", metadata: ["device": "\(device)", "reason": "\(error)"])
+            }
+        }
+    }
+
     /// A received invitation: kept for the user unless we have the conversation already or
-    /// the sender is banned.
+    /// the sender is banned. From another device of this account it is taken at once: the
+    /// conversation is cloned from that device (we are a member already).
     func invited(to conversation: ObjectID, by account: PublicKeyID, device: PublicKeyID, metadata: [String: String]) async {
-        guard account != id, let swarm = try? swarm(), !(await swarm.allConversations().contains(conversation)) else { return }
+        guard let swarm = try? swarm(), !(await swarm.allConversations().contains(conversation)) else { return }
+        if account == id {
+            do {
+                _ = try await fetchConversation(conversation, from: device)
+            } catch {
+                context.logger.info("cloning from our other device failed", metadata: ["conversation": "\(conversation)", "reason": "\(error)"])
+            }
+            return
+        }
         if let c = try? database.contact(account), c.isBanned { return }
         let request = AccountDatabase.ConversationRequest(conversation: conversation.hex, sender: account, device: device,
                                                           received: context.scheduler.unixSeconds, metadata: metadata)

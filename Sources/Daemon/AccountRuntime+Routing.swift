@@ -36,6 +36,7 @@ extension AccountRuntime {
             return
         }
         context.emit(.deviceFound, peer: id) { $0.device = other.hex }
+        context.scheduler.spawn { [weak self] in await self?.shareConversations(with: other) }
     }
 
     func received(_ delivery: Inbox.Delivery) async {

@@ -104,4 +104,42 @@ struct ConversationAPITests {
             #expect(view.members.map(\.role) == [.admin, .member] && view.lastMessage?.id == back.id)
         }
     }
+
+    /// Two devices of one account (her archive imported on a third daemon): the new device gets
+    /// the conversations of the first, both get the peer's messages, a read on one is known on
+    /// the other, and what one writes reaches the other and the peer.
+    @Test func twoDevicesOfOneAccountShareConversationsAndReadState() async throws {
+        try await withTestNetwork { network in
+            let (a, b, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
+            _ = try await a.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
+            try await b.recorder.wait("Alice's request") { $0.type == .requestReceived && $0.peer == alice.id }
+            _ = try await b.client.call(.acceptRequest, account: bob.id, peer: alice.id)
+            let cloned = try await b.recorder.wait("the 1:1 cloned") { $0.type == .conversationChanged && $0.state == "cloned" }
+            let id = try #require(cloned.conversationId)
+            try await a.recorder.wait("Bob joined") { $0.type == .memberChanged && $0.peer == bob.id && $0.state == "join" }
+
+            let exported = try await a.daemon.exportAccount(alice.id)
+            let phone = TestDaemon(network: network)
+            try await phone.start()
+            _ = try await phone.daemon.importAccount(archive: exported.archive, password: nil, deviceName: "phone")
+            try await phone.recorder.wait("the phone cloned the 1:1", timeout: .seconds(120)) {
+                $0.type == .conversationChanged && $0.conversationId == id && $0.state == "cloned"
+            }
+
+            let hi = try await b.client.call(.sendMessage, account: bob.id, conversation: id, body: API.SendMessage(body: "to both of you"), as: API.Message.self)
+            for d in [a, phone] { try await d.recorder.wait("Bob's message") { $0.type == .messageReceived && $0.message?.id == hi.id } }
+            _ = try await a.client.call(.readMessage, account: alice.id, conversation: id, message: hi.id)
+            let deadline = ContinuousClock.now + .seconds(60)
+            var status: API.MessageStatus?
+            while ContinuousClock.now < deadline, status != .displayed {
+                status = try? await phone.client.call(.message, account: alice.id, conversation: id, message: hi.id, as: API.Message.self).status
+                if status != .displayed { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(status == .displayed, "the read on the laptop is not known on the phone")
+
+            let fromPhone = try await phone.client.call(.sendMessage, account: alice.id, conversation: id, body: API.SendMessage(body: "sent from my phone"),
+                                                        as: API.Message.self)
+            for d in [a, b] { try await d.recorder.wait("the phone's message") { $0.type == .messageReceived && $0.message?.id == fromPhone.id } }
+        }
+    }
 }

@@ -89,7 +89,7 @@ extension SwarmService {
             }
             let r = try ConversationRepository.clone(conversation, tip: tip, pack: pack, into: folder)
             repositories[conversation] = r
-            indexed(conversation)
+            indexed(conversation, publishing: false)
             context.emit(.conversationChanged) { $0.conversationId = conversation.hex; $0.state = "cloned" }
             return try r.head
         } catch {

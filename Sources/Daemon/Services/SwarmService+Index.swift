@@ -10,6 +10,9 @@ extension SwarmService {
     /// new message, `message.updated` for each edited or reacted one, `conversation.member`
     /// for member changes. An index failure is logged; the repository is unchanged by it and
     /// the next update (or ``catchUp()``) indexes the same commits again.
+    /// More changes than this in one update are published as one `conversation.changed`.
+    static let eventsPerUpdate = 100
+
     func indexed(_ conversation: ObjectID, publishing: Bool = true) {
         guard let r = try? repository(conversation) else { return }
         let changes: [IndexChange]
@@ -18,6 +21,16 @@ extension SwarmService {
             return
         }
         guard publishing, !changes.isEmpty else { return }
+        // A long history arriving at once (a catch-up, a clone) is one event, not thousands:
+        // a client reloads the page it shows.
+        guard changes.count <= Self.eventsPerUpdate else {
+            context.emit(.conversationChanged) { e in
+                e.conversationId = conversation.hex
+                e.state = "synced"
+                e.detail = "\(changes.count) messages added or changed"
+            }
+            return
+        }
         let statuses = statusContext(conversation)
         for change in changes {
             let (id, kind): (String, DaemonEvent.Kind) = switch change {

@@ -38,14 +38,13 @@ extension GitRepository {
 
     /// The `signature` header of a commit (base64 as stored) and the bytes it signs; nil when
     /// the commit has none.
-    public func signature(of id: ObjectID) throws(SwarmError) -> (signature: String, signedData: [UInt8])? {
+    public func signature(of id: ObjectID) throws(SwarmError) -> (signature: [UInt8], signedData: [UInt8])? {
         var sig = git_buf(), data = git_buf()
         defer { git_buf_dispose(&sig); git_buf_dispose(&data) }
         var oid = id.oid
         let rc = git_commit_extract_signature(&sig, &data, handle, &oid, "signature")
         if rc == GIT_ENOTFOUND.rawValue { return nil }
         try Git.check(rc, "reading the signature of \(id)")
-        let s = String(decoding: UnsafeRawBufferPointer(start: sig.ptr, count: sig.size), as: UTF8.self)
-        return (s, Array(UnsafeRawBufferPointer(start: data.ptr, count: data.size)))
+        return (Array(UnsafeRawBufferPointer(start: sig.ptr, count: sig.size)), Array(UnsafeRawBufferPointer(start: data.ptr, count: data.size)))
     }
 }

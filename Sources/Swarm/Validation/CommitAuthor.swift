@@ -97,7 +97,10 @@ struct CommitAuthor {
     /// The `signature` header must be there and verify with the device key.
     func checkSignature(of commit: GitCommit, in git: GitRepository) throws(SwarmError) {
         guard let (text, signed) = try git.signature(of: commit.id) else { throw .invalidCommit(commit.id.hex, "unsigned") }
-        guard let signature = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+        // Base64, perhaps with white space around it (bytes, not String: this runs per commit).
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        let trimmed = text.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        guard let signature = Data(base64Encoded: Data(trimmed)),
               key.isValidSignature(signature, for: signed) else {
             throw .invalidCommit(commit.id.hex, "its signature does not verify with the author's device key")
         }

@@ -47,7 +47,8 @@ public struct HistoryValidator {
         let leaving = message.type == CommitMessage.Kind.member && message["action"] == MemberAction.remove.rawValue
         let author = try CommitAuthor(of: c, tree: leaving ? parent.tree : c.tree, in: git, cache: certificates)
         try author.checkSignature(of: c, in: git)
-        let changes = Set(try git.changes(from: parent.id, to: c.id))
+        // Most commits (texts, reactions, edits) change no file: no diff needed for them.
+        let changes = c.tree == parent.tree ? [] : Set(try git.changes(from: parent.id, to: c.id))
         let rules = FileRules(commit: id, author: author, changes: changes, git: git, parentTree: parent.tree, tree: c.tree, mode: mode)
         switch message.type {
         case CommitMessage.Kind.member: try rules.member(message)
