@@ -35,7 +35,13 @@ extension ConversationRepository {
             try git.setReference(ConversationLayout.branch, to: tip, expecting: main)
             return Integration(new: new, head: tip, merged: false)
         }
-        let tree = try git.mergedTree(ours: main, theirs: tip)
+        var tree = try git.mergedTree(ours: main, theirs: tip)
+        // A merge is checked by its author's certificate in its own tree, so a device that
+        // never wrote here adds its certificate with its first merge (else every peer refuses it).
+        let certificate = ConversationLayout.device(author.deviceID)
+        if try git.file(certificate, in: tree) != author.devicePEM {
+            tree = try git.tree(from: tree, applying: [.write(path: certificate, bytes: author.devicePEM)])
+        }
         let merge = try git.createSignedCommit(tree: tree, parents: [main, tip], name: author.name, email: author.deviceID, time: time,
                                                message: "Merge commit '\(tip.hex)'", sign: author.sign)
         try git.setReference(ConversationLayout.branch, to: merge, expecting: main)
