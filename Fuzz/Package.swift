@@ -41,6 +41,10 @@ let package = Package(
             dependencies: [.product(name: "Swarm", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
+            name: "FuzzSIP",
+            dependencies: [.product(name: "SIP", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
             name: "FuzzConnectivity",
             dependencies: [
                 .product(name: "Connectivity", package: "main"), .product(name: "ICE", package: "main"),

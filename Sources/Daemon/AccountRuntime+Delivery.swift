@@ -31,9 +31,10 @@ extension AccountRuntime {
     /// One ImMessage per device of each account (each account once), this device excepted:
     /// first over the `sip` channels of the devices we have a socket to (no lookup: the fast
     /// path, ~1 ms), then to every other announced device (a DHT lookup per account); a device
-    /// that cannot be reached is logged and skipped.
-    func deliver(_ message: ImMessage, to accounts: [PublicKeyID]) async {
-        guard let o = online else { return }
+    /// that cannot be reached is logged and skipped. Returns how many devices it reached.
+    @discardableResult
+    func deliver(_ message: ImMessage, to accounts: [PublicKeyID]) async -> Int {
+        guard let o = online else { return 0 }
         var seen = Set<PublicKeyID>()
         let accounts = accounts.filter { seen.insert($0).inserted }
         var sent = Set<PublicKeyID>()
@@ -48,16 +49,21 @@ extension AccountRuntime {
             // Announced devices, validated by `devices(of:)`: their announced key is used as is.
             let devices = (try? await o.directory.devices(of: account)) ?? []
             for d in devices where d.device != context.device.shortID && !sent.contains(d.device) {
-                if let sip = o.sip, await sip.send(message, to: d.device, account: account) { continue }
+                if let sip = o.sip, await sip.send(message, to: d.device, account: account) {
+                    sent.insert(d.device)
+                    continue
+                }
                 do {
                     let key: RSAPublicKey
                     do { key = try await DeviceDirectory.encryptionKey(of: d, node: o.node) } catch { throw DaemonError(.noSuchPeer, "\(d.device): \(error)") }
                     try await put(message, to: d.device, key: key)
+                    sent.insert(d.device)
                 } catch {
                     context.logger.info("an instant message was not delivered", metadata: ["to": "\(d.device)", "type": "\(message.datatype)", "reason": "\(error)"])
                 }
             }
         }
+        return sent.count
     }
 
     func put(_ message: ImMessage, to device: PublicKeyID, key: RSAPublicKey) async throws(DaemonError) {

@@ -15,7 +15,13 @@ extension AccountRuntime {
         if let title = view.title { metadata["title"] = title }
         let message = ImMessage(id: context.scheduler.randomID(), body: ImPayload.invitation(conversation.hex, metadata: metadata),
                                 datatype: ImPayload.invitation, date: context.scheduler.unixSeconds)
-        await deliver(message, to: [account])
+        // Nothing else brings an invitation back (a missed commit notification is made up by
+        // the next one): it is sent again while no device of the invitee took it.
+        for delay in [0, 3, 10, 30] {
+            if delay > 0 { guard (try? await context.scheduler.sleep(for: .seconds(delay))) != nil else { return } }
+            if await deliver(message, to: [account]) > 0 { return }
+        }
+        context.logger.info("an invitation reached no device", metadata: ["conversation": "\(conversation)", "to": "\(account)"])
     }
 
     /// Offers every conversation we hold to another device of this account (one invitation

@@ -48,9 +48,8 @@ extension AccountRuntime {
     /// its devices and the commit notification to the members'.
     public func invite(_ account: PublicKeyID, to conversation: ObjectID) async throws(DaemonError) {
         let swarm = try swarm()
-        let commit = try await committed(try await swarm.invite(account, to: conversation), in: conversation)
-        await sendInvitation(conversation, to: account)
-        _ = commit
+        _ = try await committed(try await swarm.invite(account, to: conversation), in: conversation)
+        context.scheduler.spawn { [weak self] in await self?.sendInvitation(conversation, to: account) }
     }
 
     public func removeMember(_ account: PublicKeyID, from conversation: ObjectID) async throws(DaemonError) {
@@ -61,6 +60,11 @@ extension AccountRuntime {
     public func banMember(_ account: PublicKeyID, from conversation: ObjectID) async throws(DaemonError) {
         let swarm = try swarm()
         _ = try await committed(try await swarm.ban(account, in: conversation), in: conversation)
+    }
+
+    public func unbanMember(_ account: PublicKeyID, from conversation: ObjectID) async throws(DaemonError) {
+        let swarm = try swarm()
+        _ = try await committed(try await swarm.unban(account, in: conversation), in: conversation)
     }
 
     /// Leaves: our removal committed and announced; the conversation disappears from this device.

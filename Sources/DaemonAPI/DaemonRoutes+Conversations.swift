@@ -49,6 +49,13 @@ extension DaemonRoutes {
                 return try await runtime.swarmService().view(c)
             }
         }
+        router.on(.unbanMember) { _, context in
+            try await answering {
+                let runtime = try await runtime(context), c = try conversation(context)
+                try await runtime.unbanMember(try peer(context), from: c)
+                return try await runtime.swarmService().view(c)
+            }
+        }
         router.on(.typing) { request, context -> HTTPResponse.Status in
             let body = try await request.decode(as: API.Typing.self, context: context)
             try await answering { try await runtime(context).setTyping(body.active, in: try conversation(context)) }

@@ -46,6 +46,7 @@ extension Endpoint {
     public static let inviteMember = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "members")
     public static let removeMember = Endpoint(.delete, "v1", "accounts", .account, "conversations", .conversation, "members", .peer)
     public static let banMember = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "members", .peer, "ban")
+    public static let unbanMember = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "members", .peer, "unban")
     /// Body ``API/Typing``.
     public static let typing = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "typing")
     /// Query ``Query/before``, ``Query/limit``; answer ``API/MessagePage``.
@@ -77,7 +78,7 @@ extension Endpoint {
         status, accounts, createAccount, importAccount, account, exportAccount, profile,
         contacts, addContact, contact, removeContact, banContact, unbanContact,
         requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, probeChannel,
-        conversations, createConversation, conversation, leaveConversation, inviteMember, removeMember, banMember, typing,
+        conversations, createConversation, conversation, leaveConversation, inviteMember, removeMember, banMember, unbanMember, typing,
         messages, sendMessage, message, editMessage, deleteMessage, react, readMessage, searchMessages,
         conversationRequests, acceptConversation, declineConversation, events, eventStream,
     ]

@@ -63,6 +63,25 @@ extension ConversationRepository {
         return last
     }
 
+    /// Votes to lift `account`'s ban; once at least half of the admins voted, its certificate
+    /// moves back from `banned/members/` to `members/` in an `unban` commit.
+    @discardableResult
+    public func unban(_ account: String, by author: SwarmAuthor, at time: Int64) throws(SwarmError) -> ObjectID {
+        let roles = try roles()
+        guard roles[author.account] == .admin else { throw .refused("only an admin may unban") }
+        guard roles[account] == .banned else { throw .refused("\(account.prefix(12)) is not banned") }
+        let votes = "votes/unban/members/\(account)"
+        var last = try commit(.vote(uri: account), edits: [.write(path: "\(votes)/\(author.account)", bytes: [])], by: author, at: time)
+        let tree = try git.commit(last).tree
+        let voters = try git.names(in: votes, tree: tree)
+        guard voters.count * 2 >= roles.values.filter({ $0 == .admin }).count,
+              let pem = try git.file(ConversationLayout.bannedMember(account), in: tree, limit: 64 << 10) else { return last }
+        var edits: [GitRepository.TreeEdit] = voters.map { .remove(path: "\(votes)/\($0)") }
+        edits += [.remove(path: ConversationLayout.bannedMember(account)), .write(path: ConversationLayout.member(account), bytes: pem)]
+        last = try commit(.member(.unban, uri: account), edits: edits, by: author, at: time)
+        return last
+    }
+
     /// `account`'s admin, member and invited files and its devices' certificates in `tree`.
     private func files(of account: String, in tree: ObjectID) throws(SwarmError) -> [String] {
         var paths = [ConversationLayout.admin(account), ConversationLayout.member(account), ConversationLayout.invited(account)]

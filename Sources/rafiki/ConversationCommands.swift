@@ -8,7 +8,7 @@ struct ConversationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conversation", abstract: "List, create and manage conversations (swarms) and their members.",
         subcommands: [ListConversations.self, ShowConversation.self, CreateConversation.self, InviteToConversation.self, ConversationMembers.self,
-                      LeaveConversation.self, RemoveFromConversation.self, BanFromConversation.self,
+                      LeaveConversation.self, RemoveFromConversation.self, BanFromConversation.self, UnbanInConversation.self,
                       ConversationRequests.self, AcceptConversation.self, DeclineConversation.self],
         aliases: ["conv"])
 }
@@ -106,6 +106,7 @@ extension MemberCommand {
             switch Self.verb {
             case "invited": c = try await client.call(.inviteMember, account: account, conversation: id, body: API.InviteMember(peer: peer), as: API.Conversation.self)
             case "removed": c = try await client.call(.removeMember, account: account, peer: peer.lowercased(), conversation: id, as: API.Conversation.self)
+            case "unbanned (or voted for)": c = try await client.call(.unbanMember, account: account, peer: peer.lowercased(), conversation: id, as: API.Conversation.self)
             default: c = try await client.call(.banMember, account: account, peer: peer.lowercased(), conversation: id, as: API.Conversation.self)
             }
             if options.json { return printJSON(c) }
@@ -136,6 +137,14 @@ struct BanFromConversation: MemberCommand {
     @Argument(help: "The conversation id (or a unique prefix).") var conversation: String
     @Argument(help: "The member's account id.") var peer: String
     static let verb = "banned (or voted against)"
+}
+
+struct UnbanInConversation: MemberCommand {
+    static let configuration = CommandConfiguration(commandName: "unban", abstract: "Vote to lift a member's ban (admins only).")
+    @OptionGroup var options: DaemonOptions
+    @Argument(help: "The conversation id (or a unique prefix).") var conversation: String
+    @Argument(help: "The member's account id.") var peer: String
+    static let verb = "unbanned (or voted for)"
 }
 
 struct LeaveConversation: AsyncParsableCommand {

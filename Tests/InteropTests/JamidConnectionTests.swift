@@ -45,7 +45,9 @@ extension JamidIdentityTests {
 
         // Rafiki -> jamid: connected, and jamid declines a name it does not serve.
         let outgoing = try #require((r["connect_to_jamid"] as? [[String: Any]])?.first)
-        #expect(outgoing["state"] as? String == "connected" && outgoing["direction"] as? String == "outgoing")
+        // Kay's acceptance made jamid clone the 1:1 our request offered, so the socket may be
+        // the one jamid opened to us: either direction.
+        #expect(outgoing["state"] as? String == "connected")
         #expect(outgoing["account"] as? String == jamid["kay"])
         let probe = try #require(r["probe_unknown"] as? [String: Any])
         #expect(probe["accepted"] as? Bool == false && probe["detail"] as? String == "channel rafiki-test/unknown declined")

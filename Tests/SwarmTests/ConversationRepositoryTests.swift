@@ -73,10 +73,13 @@ import Testing
         #expect(try conv.roles()[bob.account] == .banned)
         try conv.remove(carol.account, by: carol, at: 1_700_000_007)
         #expect(try conv.roles() == [alice.account: .admin, bob.account: .banned])
+        try conv.unban(bob.account, by: alice, at: 1_700_000_008)
+        #expect(try conv.roles() == [alice.account: .admin, bob.account: .member])
+        try conv.ban(bob.account, by: alice, at: 1_700_000_009)
         let files = try await SwarmFixtures.git(conv, "ls-tree", "-r", "--name-only", "main").split(separator: "\n").sorted()
         #expect(files == ["admins/\(alice.account).crt", "banned/members/\(bob.account).crt", "devices/\(alice.deviceID).crt"].sorted())
         let types = try conv.history().map { "\($0.message.type) \($0.message["action"] ?? "")" }
-        #expect(types.prefix(3) == ["member remove", "member ban", "vote "])
+        #expect(types.prefix(7) == ["member ban", "vote ", "member unban", "vote ", "member remove", "member ban", "vote "])
         try HistoryValidator(conv.git, conversation: conv.id).validate(try conv.git.walk(from: [try conv.head], oldestFirst: true))
     }
 }

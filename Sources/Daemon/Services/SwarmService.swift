@@ -115,6 +115,10 @@ public actor SwarmService {
         try changing(conversation) { (r) throws(SwarmError) in try r.ban(account.hex, by: author, at: now) }
     }
 
+    public func unban(_ account: PublicKeyID, in conversation: ObjectID) throws(DaemonError) -> ObjectID {
+        try changing(conversation) { (r) throws(SwarmError) in try r.unban(account.hex, by: author, at: now) }
+    }
+
     /// A local change of `conversation`, then its indexing. A refusal of the conversation's
     /// rules is ``DaemonError/Code/notAllowed``.
     func changing(_ conversation: ObjectID, _ change: (ConversationRepository) throws(SwarmError) -> ObjectID) throws(DaemonError) -> ObjectID {

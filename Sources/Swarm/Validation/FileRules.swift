@@ -61,9 +61,12 @@ struct FileRules {
             }
         case .ban, .unban:
             guard isAdminInParent() else { throw refuse("only an admin may \(action.rawValue)") }
+            // An unban moves the target's certificate back from banned/ to where it was.
+            let restored = action == .unban ? [ConversationLayout.admin(uri), ConversationLayout.member(uri), ConversationLayout.invited(uri)] : []
             for c in others {
                 let ofTarget = c.kind == .deleted ? try isOf(uri, c.path) : false
                 let allowed = c.path.hasPrefix("votes/") && c.kind == .deleted || c.path.hasPrefix("banned/") && c.path.contains(uri) || ofTarget
+                    || c.kind == .added && restored.contains(c.path)
                 guard allowed else { throw refuse("a \(action.rawValue) may not touch \(c.path.prefix(120))") }
             }
         }
