@@ -18,11 +18,13 @@ public final class Coturn: Sendable {
     public init(listen: String = "127.0.0.1", relayIP: String? = nil, wrap: [String] = []) async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/turnserver") else { throw CoturnError(description: "coturn is not installed (run .ci/run)") }
         host = listen
-        port = Int.random(in: 20_000...40_000)
+        // Below Linux's ephemeral range (32768–60999), which every other socket of a test run
+        // draws from: a listening port and relay ports there could be taken by then.
+        port = Int.random(in: 20_000...32_000)
         logFile = "/tmp/rafiki-coturn-\(UUID().uuidString.prefix(8)).log"
         let arguments = [
             "-n", "--no-cli", "--no-tls", "--no-dtls", "--no-udp", "--no-stun-backward-compatibility",
-            "-L", listen, "-E", relayIP ?? listen, "-p", String(port), "--min-port", "41000", "--max-port", "49000",
+            "-L", listen, "-E", relayIP ?? listen, "-p", String(port), "--min-port", "10000", "--max-port", "19999",
             "-a", "-u", "\(Self.username):\(Self.password)", "-r", Self.realm, "--allow-loopback-peers",
             "--no-multicast-peers", "--log-file", logFile, "--simple-log", "--pidfile", logFile + ".pid",
             "--userdb", logFile + ".db",
