@@ -111,6 +111,38 @@ import Testing
             throws: { _ in true }
         #expect(try atAlice.head == before)
     }
+
+    /// A fetch bigger than the client's limit is cut off while it arrives, and nothing of it is kept.
+    @Test func anOversizedFetchIsRefusedAsItArrives() async throws {
+        let p = try await SwarmFixtures.shared.people()
+        let (alice, bob) = (p[0], p[1])
+        let atAlice = try ConversationRepository.create(in: try SwarmFixtures.folder(), mode: .invitesOnly, by: alice, at: Self.now)
+        try atAlice.invite(bob.account, by: alice, at: Self.now)
+        // Random text does not compress: the pack is at least this big.
+        var bytes = SystemRandomNumberGenerator()
+        let filler = String((0..<40_000).map { _ in Character(UnicodeScalar(UInt8.random(in: 0x21...0x7e, using: &bytes))) })
+        try atAlice.commit(.text(filler), by: alice, at: Self.now)
+        var server = UploadPackServer(conversation: atAlice.id)
+        var client = UploadPackClient(conversation: atAlice.id, host: alice.deviceID, haves: [], packLimit: 16 << 10)
+        var toServer = client.request
+        var refused: SwarmError?
+        session: for _ in 0..<10 {
+            let chunks = try server.receive(toServer, from: atAlice.git)
+            toServer = []
+            for chunk in chunks {
+                do {
+                    for step in try client.receive(chunk) {
+                        if case .send(let b) = step { toServer += b }
+                        if case .finished = step { break session }
+                    }
+                } catch {
+                    refused = error
+                    break session
+                }
+            }
+        }
+        #expect(refused.map { "\($0)".contains("over \(16 << 10) bytes") } == true, "\(String(describing: refused))")
+    }
 }
 
 /// Our client against git's own server: `git daemon` speaks the same `git://` protocol v1 the
