@@ -186,3 +186,25 @@ def jamid_registered(jh, j, acc, timeout, since=0):
             return time.monotonic()  # the clock of the harness signal times
         if time.monotonic() >= end:
             raise TimeoutError("%s: account %s not registered within %.0f s (jamid says %s)" % (j.name, acc, timeout, status))
+
+
+def jamid_accounts(jh, j, bootstrap, names, timeout=240):
+    """Adds one offline account per name to jamid `j` and waits until each is registered and
+    can serve TLS (jamid as TLS server blocks on its DH parameters: README, "DH params").
+    Returns [(account, its Jami id)] in the order of `names`."""
+    m = j.mark()
+    accounts = [j.add_account(jh.offline_account_details(bootstrap, name)) for name in names]
+    for acc in accounts:
+        jamid_registered(jh, j, acc, timeout=timeout, since=m)
+    for acc in accounts:
+        poll("jamid's DH params", lambda: os.path.exists(os.path.join(j.env["XDG_CACHE_HOME"], acc, "dhParams")), timeout=120)
+    return [(acc, j.details(acc)["Account.username"]) for acc in accounts]
+
+
+def rafiki_home(workdir, lan_addr, name="rafiki-home"):
+    """A daemon home under `workdir` whose config offers `lan_addr` as its peer address."""
+    home = os.path.join(workdir, name)
+    os.makedirs(home, exist_ok=True)
+    with open(os.path.join(home, "config.json"), "w") as f:
+        json.dump({"peerAddresses": [lan_addr]}, f)
+    return home

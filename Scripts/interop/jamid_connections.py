@@ -51,21 +51,9 @@ def main():
     try:
         bs = h.start_bootstrap()
         j = h.start_jamid("J", debug=args.jamid_debug)
-        m = j.mark()
-        jay = j.add_account(jh.offline_account_details(bs.addr, "Jay"))
-        kay = j.add_account(jh.offline_account_details(bs.addr, "Kay"))
-        children.jamid_registered(jh, j, jay, timeout=240, since=m)
-        children.jamid_registered(jh, j, kay, timeout=240, since=m)
-        jay_id, kay_id = j.details(jay)["Account.username"], j.details(kay)["Account.username"]
+        (jay, jay_id), (kay, kay_id) = children.jamid_accounts(jh, j, bs.addr, ["Jay", "Kay"])
         res["jamid"] = {"jay": jay_id, "kay": kay_id}
-        # jamid as TLS server blocks on its DH parameters: wait for them (README, "DH params").
-        for acc in (jay, kay):
-            children.poll("jamid's DH params", lambda: os.path.exists(os.path.join(j.env["XDG_CACHE_HOME"], acc, "dhParams")), timeout=120)
-
-        home = os.path.join(args.workdir, "rafiki-home")
-        os.makedirs(home, exist_ok=True)
-        with open(os.path.join(home, "config.json"), "w") as f:
-            json.dump({"peerAddresses": [jh.NETNS_LAN_ADDR.split("/")[0]]}, f)
+        home = children.rafiki_home(args.workdir, jh.NETNS_LAN_ADDR.split("/")[0])
         daemon_log = open(os.path.join(args.workdir, "rafikid.log"), "w")
         daemon, url, token = children.start_rafikid(args.rafikid, home, bs.addr, daemon_log, log_level="info")
 

@@ -64,10 +64,7 @@ def main():
         lan = jh.NETNS_LAN_ADDR.split("/")[0]
         sides = []
         for name in ("A", "B"):
-            home = os.path.join(args.workdir, name)
-            os.makedirs(home, exist_ok=True)
-            with open(os.path.join(home, "config.json"), "w") as f:
-                json.dump({"peerAddresses": [lan]}, f)
+            home = children.rafiki_home(args.workdir, lan, name)
             p, url, token = children.start_rafikid(args.rafikid, home, bs.addr, open(os.path.join(args.workdir, name + ".log"), "w"), log_level="warning")
             daemons.append(p)
             account = children.api(url, token, "POST", "/v1/accounts", {"displayName": name})
@@ -138,15 +135,7 @@ def main():
 
         # jamid <-> jamid
         j = h.start_jamid("J")
-        m = j.mark()
-        jay = j.add_account(jh.offline_account_details(bs.addr, "Jay"))
-        kay = j.add_account(jh.offline_account_details(bs.addr, "Kay"))
-        children.jamid_registered(jh, j, jay, timeout=240, since=m)
-        children.jamid_registered(jh, j, kay, timeout=240, since=m)
-        kay_id = j.details(kay)["Account.username"]
-        jay_id = j.details(jay)["Account.username"]
-        for acc in (jay, kay):
-            children.poll("jamid's DH params", lambda: os.path.exists(os.path.join(j.env["XDG_CACHE_HOME"], acc, "dhParams")), timeout=120)
+        (jay, jay_id), (kay, kay_id) = children.jamid_accounts(jh, j, bs.addr, ["Jay", "Kay"])
         m = j.mark()
         j.cm.sendTrustRequest(jay, kay_id, dbus.ByteArray(b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Jay\r\nEND:VCARD\r\n"))
         _, req = j.wait_signal("incomingTrustRequest", lambda x: x[0] == kay and x[2] == jay_id, timeout=120, since=m)

@@ -36,9 +36,7 @@ struct ShowConversation: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try options.client()
-            let account = try await options.account(client)
-            let id = try await options.conversation(conversation, client: client, account: account)
+            let (client, account, id) = try await options.conversationContext(conversation)
             let c = try await client.call(.conversation, account: account, conversation: id, as: API.Conversation.self)
             if options.json { return printJSON(c) }
             print("conversation \(c.id)\n  mode: \(c.mode.rawValue)\(c.title.map { "\n  title: \($0)" } ?? "")\n  unread: \(c.unread)")
@@ -78,9 +76,7 @@ struct ConversationMembers: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try options.client()
-            let account = try await options.account(client)
-            let id = try await options.conversation(conversation, client: client, account: account)
+            let (client, account, id) = try await options.conversationContext(conversation)
             let c = try await client.call(.conversation, account: account, conversation: id, as: API.Conversation.self)
             if options.json { return printJSON(c.members) }
             for m in c.members { print("\(m.account)  \(m.role.rawValue)\(m.lastRead.map { "  read up to \($0.prefix(8))" } ?? "")") }
@@ -99,9 +95,7 @@ protocol MemberCommand: AsyncParsableCommand {
 extension MemberCommand {
     func run() async throws {
         try await reportingErrors {
-            let client = try options.client()
-            let account = try await options.account(client)
-            let id = try await options.conversation(conversation, client: client, account: account)
+            let (client, account, id) = try await options.conversationContext(conversation)
             let c: API.Conversation
             switch Self.verb {
             case "invited": c = try await client.call(.inviteMember, account: account, conversation: id, body: API.InviteMember(peer: peer), as: API.Conversation.self)
@@ -154,9 +148,7 @@ struct LeaveConversation: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try options.client()
-            let account = try await options.account(client)
-            let id = try await options.conversation(conversation, client: client, account: account)
+            let (client, account, id) = try await options.conversationContext(conversation)
             _ = try await client.call(.leaveConversation, account: account, conversation: id)
             if options.json { return printJSON(["conversation": id, "left": "true"]) }
             print("left \(id)")

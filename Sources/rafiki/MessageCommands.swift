@@ -19,9 +19,7 @@ struct SendMessage: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try options.client()
-            let account = try await options.account(client)
-            let id = try await options.conversation(conversation, client: client, account: account)
+            let (client, account, id) = try await options.conversationContext(conversation)
             let m = try await client.call(.sendMessage, account: account, conversation: id, body: API.SendMessage(body: text, replyTo: replyTo?.lowercased()),
                                           as: API.Message.self)
             if options.json { return printJSON(m) }
@@ -39,9 +37,7 @@ struct ListMessages: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try options.client()
-            let account = try await options.account(client)
-            let id = try await options.conversation(conversation, client: client, account: account)
+            let (client, account, id) = try await options.conversationContext(conversation)
             let query = [(Endpoint.Query.limit, String(limit))] + (before.map { [(Endpoint.Query.before, $0.lowercased())] } ?? [])
             let page = try await client.call(.messages, account: account, conversation: id, query: query, as: API.MessagePage.self)
             if options.json { return printJSON(page) }
@@ -63,9 +59,7 @@ protocol MessageAction: AsyncParsableCommand {
 extension MessageAction {
     func run() async throws {
         try await reportingErrors {
-            let client = try options.client()
-            let account = try await options.account(client)
-            let id = try await options.conversation(conversation, client: client, account: account)
+            let (client, account, id) = try await options.conversationContext(conversation)
             let m = try await call(client, account: account, conversation: id, message: message.lowercased())
             if options.json { return m.map { printJSON($0) } ?? printJSON(["message": message.lowercased(), "done": "true"]) }
             print(m.map(MessageFormat.line) ?? done)

@@ -32,6 +32,13 @@ enum MessageFormat {
 }
 
 extension DaemonOptions {
+    /// The client, the account and the conversation (an id or a unique prefix) a command is about.
+    func conversationContext(_ text: String) async throws -> (client: DaemonClient, account: String, conversation: String) {
+        let client = try client()
+        let account = try await account(client)
+        return (client, account, try await conversation(text, client: client, account: account))
+    }
+
     /// A conversation id, or a unique prefix of one (6 characters or more) among the account's.
     func conversation(_ text: String, client: DaemonClient, account: String) async throws -> String {
         let t = text.lowercased()

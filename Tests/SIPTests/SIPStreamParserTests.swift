@@ -46,6 +46,19 @@ struct SIPStreamParserTests {
         #expect(m["From"] == "\"Rafa x\" <sip:\(String(repeating: "a", count: 40))@ring.dht>;tag=abc")
     }
 
+    /// Found by FuzzSIP: 64 headers and no Content-Length parsed, but their encoding (which
+    /// adds a Content-Length) was refused for its 65 headers.
+    @Test func aMessageAtTheHeaderLimitParsesBackFromItsEncoding() throws {
+        let text = "OPTIONS sip:x SIP/2.0\r\n" + (0..<64).map { "X-\($0): v\r\n" }.joined() + "\r\n"
+        var parser = SIPStreamParser()
+        let messages = try parser.feed(Array(text.utf8))
+        #expect(messages.count == 1)
+        var again = SIPStreamParser()
+        #expect(try again.feed(messages[0].encoded()).count == 1)
+        var over = SIPStreamParser()
+        #expect(throws: SIPError.malformed("more than 64 headers")) { _ = try over.feed(Array(("OPTIONS sip:x SIP/2.0\r\nX: v\r\n" + text.dropFirst(23)).utf8)) }
+    }
+
     @Test func hostileStreamsAreRefusedWithinBounds() {
         let cases: [(String, SIPError)] = [
             ("MESSAGE x SIP/2.0\r\nContent-Length: 99999999\r\n\r\n", .bodyTooLong(99_999_999)),
