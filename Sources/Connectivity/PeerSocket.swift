@@ -31,13 +31,25 @@ public final class PeerSocket: Sendable {
         let loop = channel.eventLoop
         let ready = loop.makePromise(of: Void.self)
         let closed = loop.makePromise(of: ConnectivityError.self)
-        let socket: PeerSocket = try await loop.submit {
-            let handler = MuxHandler(limits: limits, accepts: accepts, incoming: continuation, ready: ready, closed: closed, logger: logger)
-            try channel.pipeline.syncOperations.addHandler(try PeerTLS.handler(context: tls, isClient: isClient, verify: verify))
-            try channel.pipeline.syncOperations.addHandler(handler)
-            try channel.pipeline.syncOperations.handler(type: ICEConnectionHandler.self).startDelivery()
-            return PeerSocket(channel: channel, mux: NIOLoopBound(handler, eventLoop: loop), stream: stream, closed: closed.futureResult)
-        }.get()
+        let socket: PeerSocket
+        do {
+            socket = try await loop.submit {
+                let handler = MuxHandler(limits: limits, accepts: accepts, incoming: continuation, ready: ready, closed: closed, logger: logger)
+                try channel.pipeline.syncOperations.addHandler(try PeerTLS.handler(context: tls, isClient: isClient, verify: verify))
+                try channel.pipeline.syncOperations.addHandler(handler)
+                try channel.pipeline.syncOperations.handler(type: ICEConnectionHandler.self).startDelivery()
+                return PeerSocket(channel: channel, mux: NIOLoopBound(handler, eventLoop: loop), stream: stream, closed: closed.futureResult)
+            }.get()
+        } catch {
+            // The connection went away before TLS could be added (its pipeline is gone): the
+            // handler that completes the promises never existed, so they are completed here.
+            let why = ConnectivityError.socketClosed("before TLS started: \(error)")
+            ready.fail(why)
+            closed.succeed(why)
+            continuation.finish()
+            channel.close(promise: nil)
+            throw why
+        }
         let timeout = loop.scheduleTask(in: handshakeTimeout) {
             ready.fail(ConnectivityError.tls("handshake timed out"))
             channel.close(promise: nil)

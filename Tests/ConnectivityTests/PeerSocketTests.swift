@@ -41,6 +41,24 @@ import Testing
         return Pair(requester: try await sa, responder: try await sb, pair: pair)
     }
 
+    /// A connection that went away before TLS could be added (its ICE handler gone) fails the
+    /// start with a typed error; the promises the multiplexer would have completed are
+    /// completed (a leaked promise is a crash in debug builds: the full suite once hit it).
+    @Test func aConnectionGoneBeforeTLSFailsTheStartCleanly() async throws {
+        let ids = try await TestDevices.shared.two()
+        let loop = PeerEventLoops.next()
+        // A plain TCP connection on loopback: no ICE handler at its bottom, as when the ICE
+        // connection closed and its handlers left the pipeline before TLS was added.
+        let server = try await ServerBootstrap(group: loop).bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let channel = try await ClientBootstrap(group: loop).connect(to: server.localAddress!).get()
+        defer { channel.close(promise: nil) }
+        await #expect(throws: ConnectivityError.self) {
+            _ = try await PeerSocket.start(on: channel, isClient: true, tls: try PeerTLS.context(for: ids[0]), verify: { _ in .success(()) },
+                                           accepts: { _ in true }, logger: Logger(label: "test"))
+        }
+    }
+
     @Test func channelsOpenBothWaysAndUnknownNamesAreDeclined() async throws {
         let p = try await Self.connect()
         #expect(p.pair.kind == .host)
