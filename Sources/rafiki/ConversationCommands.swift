@@ -84,28 +84,28 @@ struct ConversationMembers: AsyncParsableCommand {
     }
 }
 
-/// invite, remove, ban: a conversation, a member, one call, the conversation after it.
+/// invite, remove, ban, unban: a conversation, a member, one call, the conversation after it.
 protocol MemberCommand: AsyncParsableCommand {
     var options: DaemonOptions { get }
     var conversation: String { get }
     var peer: String { get }
     static var verb: String { get }
+    static func call(_ client: DaemonClient, account: String, conversation: String, peer: String) async throws -> API.Conversation
 }
 
 extension MemberCommand {
     func run() async throws {
         try await reportingErrors {
             let (client, account, id) = try await options.conversationContext(conversation)
-            let c: API.Conversation
-            switch Self.verb {
-            case "invited": c = try await client.call(.inviteMember, account: account, conversation: id, body: API.InviteMember(peer: peer), as: API.Conversation.self)
-            case "removed": c = try await client.call(.removeMember, account: account, peer: peer.lowercased(), conversation: id, as: API.Conversation.self)
-            case "unbanned (or voted for)": c = try await client.call(.unbanMember, account: account, peer: peer.lowercased(), conversation: id, as: API.Conversation.self)
-            default: c = try await client.call(.banMember, account: account, peer: peer.lowercased(), conversation: id, as: API.Conversation.self)
-            }
+            let c = try await Self.call(client, account: account, conversation: id, peer: peer)
             if options.json { return printJSON(c) }
             print("\(peer) \(Self.verb)")
         }
+    }
+
+    /// The call of the endpoints that take the member in their path.
+    static func call(_ endpoint: Endpoint, _ client: DaemonClient, account: String, conversation: String, peer: String) async throws -> API.Conversation {
+        try await client.call(endpoint, account: account, peer: peer.lowercased(), conversation: conversation, as: API.Conversation.self)
     }
 }
 
@@ -115,6 +115,9 @@ struct InviteToConversation: MemberCommand {
     @Argument(help: "The conversation id (or a unique prefix).") var conversation: String
     @Argument(help: "Account id or username.") var peer: String
     static let verb = "invited"
+    static func call(_ client: DaemonClient, account: String, conversation: String, peer: String) async throws -> API.Conversation {
+        try await client.call(.inviteMember, account: account, conversation: conversation, body: API.InviteMember(peer: peer), as: API.Conversation.self)
+    }
 }
 
 struct RemoveFromConversation: MemberCommand {
@@ -123,6 +126,9 @@ struct RemoveFromConversation: MemberCommand {
     @Argument(help: "The conversation id (or a unique prefix).") var conversation: String
     @Argument(help: "The member's account id.") var peer: String
     static let verb = "removed"
+    static func call(_ client: DaemonClient, account: String, conversation: String, peer: String) async throws -> API.Conversation {
+        try await call(.removeMember, client, account: account, conversation: conversation, peer: peer)
+    }
 }
 
 struct BanFromConversation: MemberCommand {
@@ -131,6 +137,9 @@ struct BanFromConversation: MemberCommand {
     @Argument(help: "The conversation id (or a unique prefix).") var conversation: String
     @Argument(help: "The member's account id.") var peer: String
     static let verb = "banned (or voted against)"
+    static func call(_ client: DaemonClient, account: String, conversation: String, peer: String) async throws -> API.Conversation {
+        try await call(.banMember, client, account: account, conversation: conversation, peer: peer)
+    }
 }
 
 struct UnbanInConversation: MemberCommand {
@@ -139,6 +148,9 @@ struct UnbanInConversation: MemberCommand {
     @Argument(help: "The conversation id (or a unique prefix).") var conversation: String
     @Argument(help: "The member's account id.") var peer: String
     static let verb = "unbanned (or voted for)"
+    static func call(_ client: DaemonClient, account: String, conversation: String, peer: String) async throws -> API.Conversation {
+        try await call(.unbanMember, client, account: account, conversation: conversation, peer: peer)
+    }
 }
 
 struct LeaveConversation: AsyncParsableCommand {
