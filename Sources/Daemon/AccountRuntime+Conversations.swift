@@ -37,7 +37,7 @@ extension AccountRuntime {
         var offered = ""
         if let swarm = online?.swarm {
             let existing = try database.contact(peer)?.conversationId ?? ""
-            if let c = ObjectID(hex: existing), await swarm.conversations().contains(c) {
+            if let c = ObjectID(hex: existing), await swarm.holds(c) {
                 offered = existing
             } else {
                 offered = try await swarm.create(mode: .oneToOne, invited: peer).hex
@@ -84,7 +84,7 @@ extension AccountRuntime {
         case ImPayload.gitMessage:
             guard let (c, _, _) = ImPayload.parseGitMessage(message.body), let conversation = ObjectID(hex: c) else { return }
             context.scheduler.spawn { [weak self] in
-                guard let self, await swarm.conversations().contains(conversation), await swarm.mayFetch(account, conversation),
+                guard let self, await swarm.holds(conversation), await swarm.mayFetch(account, conversation),
                       await swarm.beginFetch(conversation, from: device) else { return }
                 repeat {
                     do {

@@ -43,7 +43,7 @@ extension AccountRuntime {
     /// the sender is banned. From another device of this account it is taken at once: the
     /// conversation is cloned from that device (we are a member already).
     func invited(to conversation: ObjectID, by account: PublicKeyID, device: PublicKeyID, metadata: [String: String]) async {
-        guard let swarm = try? swarm(), !(await swarm.allConversations().contains(conversation)) else { return }
+        guard let swarm = try? swarm(), !(await swarm.has(conversation)) else { return }
         if account == id {
             do {
                 _ = try await fetchConversation(conversation, from: device)

@@ -28,17 +28,6 @@ extension MessageIndex {
         }
     }
 
-    /// The newest message of each of `conversations` that has one.
-    public func lastMessages() throws(MessageIndexError) -> [String: IndexedMessage] {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation
-                WHERE m.seq = (SELECT max(seq) FROM messages WHERE conversation = m.conversation)
-                """)
-            return Dictionary(try Self.messages(rows, db: db).map { ($0.conversation, $0) }, uniquingKeysWith: { a, _ in a })
-        }
-    }
-
     /// The position of `id` in `conversation` (nil if not indexed).
     public func seq(of id: String, in conversation: String) throws(MessageIndexError) -> Int64? {
         try read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM messages WHERE conversation = ? AND id = ?", arguments: [conversation, id]) }
@@ -70,13 +59,6 @@ extension MessageIndex {
             sql += " ORDER BY m.timestamp DESC, m.seq DESC LIMIT ?"
             arguments += [limit]
             return try Self.messages(try Row.fetchAll(db, sql: sql, arguments: arguments), db: db)
-        }
-    }
-
-    /// The conversations indexed, with their tips.
-    public func tips() throws(MessageIndexError) -> [String: String] {
-        try read { db in
-            Dictionary(try Row.fetchAll(db, sql: "SELECT id, tip FROM conversations").map { ($0["id"] as String, $0["tip"] as String) }, uniquingKeysWith: { a, _ in a })
         }
     }
 

@@ -94,9 +94,8 @@ extension SwarmService {
     public func search(_ text: String, in conversation: ObjectID?, limit: Int) throws(DaemonError) -> [API.Message] {
         let found: [IndexedMessage]
         do { found = try index.search(text, in: conversation?.hex, limit: limit) } catch { throw .storage("\(error)") }
-        let visible = Set(conversations().map(\.hex))
         var contexts: [String: StatusContext] = [:]
-        return found.filter { visible.contains($0.conversation) }.map { m in
+        return found.filter { ObjectID(hex: $0.conversation).map { leftAt($0) == nil } ?? false }.map { m in
             let c = contexts[m.conversation] ?? statusContext(ObjectID(hex: m.conversation)!)
             contexts[m.conversation] = c
             return c.view(m)

@@ -58,6 +58,15 @@ public actor SwarmService {
     /// The conversations on this device (not those we left).
     public func conversations() -> [ObjectID] { allConversations().filter { leftAt($0) == nil } }
 
+    /// Whether `conversation` is on this device and not left: one file check, not a listing
+    /// (it runs for every notification that arrives).
+    public func holds(_ conversation: ObjectID) -> Bool { has(conversation) && leftAt(conversation) == nil }
+
+    /// Whether its repository is here, left or not.
+    func has(_ conversation: ObjectID) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent(conversation.hex).path)
+    }
+
     func allConversations() -> [ObjectID] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.compactMap { ObjectID(hex: $0) }.sorted()
@@ -140,9 +149,8 @@ public actor SwarmService {
 
     /// The accounts in `admins/` and `members/` now (the invited are not notified, as in jamid).
     public func memberAccounts(_ conversation: ObjectID) -> [PublicKeyID] {
-        guard let (r, tree) = headTree(conversation) else { return [] }
-        let names = ((try? r.git.names(in: ConversationLayout.admins, tree: tree)) ?? []) + ((try? r.git.names(in: ConversationLayout.members, tree: tree)) ?? [])
-        return names.compactMap { $0.hasSuffix(".crt") ? PublicKeyID(hex: String($0.dropLast(4))) : nil }
+        guard let roles = try? repository(conversation).roles() else { return [] }
+        return roles.filter { $0.value == .admin || $0.value == .member }.keys.compactMap(PublicKeyID.init(hex:)).sorted { $0.hex < $1.hex }
     }
 
     /// Whether `account` is an admin, a member or invited in `conversation` now.

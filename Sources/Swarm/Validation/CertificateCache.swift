@@ -10,6 +10,8 @@ import X509
 final class CertificateCache {
     struct Device {
         let certificate: Certificate
+        /// The long id its key hashes to (compared with each commit's author).
+        let longID: String
         let der: [UInt8]
         let account: String
         let key: RSAPublicKey

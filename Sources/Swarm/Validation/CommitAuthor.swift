@@ -55,7 +55,7 @@ struct CommitAuthor {
     /// author id, and it names its issuing account.
     private static func device(_ blob: ObjectID, named device: String, commit id: String, in git: GitRepository,
                                cache: CertificateCache) throws(SwarmError) -> CertificateCache.Device {
-        if let d = cache.devices[blob], DeviceLongID(spki: d.certificate.spkiDER).hex == device { return d }
+        if let d = cache.devices[blob], d.longID == device { return d }
         guard let pem = try git.blob(blob, limit: 64 << 10) else { throw .invalidCommit(id, "no certificate for its device \(device.prefix(12)) at this commit") }
         let chain: CertificateChain
         do { chain = try CertificateChain(pemOrDER: pem) } catch { throw .invalidCommit(id, "its device certificate does not parse") }
@@ -65,7 +65,7 @@ struct CommitAuthor {
             throw .invalidCommit(id, "the device certificate names no issuing account")
         }
         guard let key = certificate.rsaPublicKey else { throw .invalidCommit(id, "the device key is not RSA") }
-        let d = CertificateCache.Device(certificate: certificate, der: chain.encodings[0], account: account, key: key)
+        let d = CertificateCache.Device(certificate: certificate, longID: device, der: chain.encodings[0], account: account, key: key)
         cache.devices[blob] = d
         return d
     }
