@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Swarm", targets: ["Swarm"]),
         .library(name: "SwarmIndex", targets: ["SwarmIndex"]),
         .library(name: "SIP", targets: ["SIP"]),
+        .library(name: "FileTransfer", targets: ["FileTransfer"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -238,6 +239,12 @@ let package = Package(
             swiftSettings: strict),
         // The SIP subset Jami devices speak on `sip` channels (MESSAGE, answers). No I/O.
         .target(name: "SIP", swiftSettings: strict),
+        // Swarm file transfer without I/O: offers in commits, file ids, `data-transfer://` channel
+        // names with their ranges, and the receiving side's count and SHA3-512 check.
+        .target(
+            name: "FileTransfer",
+            dependencies: ["Swarm", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // The messages of the account's conversations in SQLite (FTS5) for paging and search;
         // derived from the repositories and rebuilt from them.
         .target(
@@ -252,7 +259,8 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
-                "Connectivity", "ICE", "TURN", "Swarm", "SwarmIndex", "SIP",
+                "Connectivity", "ICE", "TURN", "Swarm", "SwarmIndex", "SIP", "FileTransfer",
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -420,6 +428,7 @@ let package = Package(
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService", "MessagePack"]),
         .testTarget(name: "SwarmTests", dependencies: ["Swarm", "Identity", "TestSupport"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer", "Swarm"]),
         .testTarget(name: "SwarmIndexTests", dependencies: ["SwarmIndex", "Swarm", "Identity", "TestSupport"]),
         .testTarget(
             name: "DaemonTests",

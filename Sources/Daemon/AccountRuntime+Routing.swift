@@ -16,7 +16,10 @@ extension AccountRuntime {
             return
         }
         await o.delivery.deviceAnnounced(announcement, of: account, appeared: isNew)
-        if isNew { context.scheduler.spawn { [weak self] in await self?.syncConversations(with: account) } }
+        if isNew {
+            context.scheduler.spawn { [weak self] in await self?.syncConversations(with: account) }
+            if let transfers = o.transfers { await transfers.deviceAppeared(of: account) }
+        }
     }
 
     /// Another device of this account: reported once its chain checks out. A device announces

@@ -1,6 +1,7 @@
 import Contacts
 import DaemonWire
 import DHT
+import FileTransfer
 import Foundation
 import Identity
 import Logging
@@ -50,6 +51,8 @@ public actor AccountRuntime {
         var swarm: SwarmService?
         /// Instant messages over `sip` channels (nil without connections).
         var sip: SIPChannels?
+        /// Files of the conversations (nil without them).
+        var transfers: TransferService?
         var joining: Task<Void, Never>?
     }
 
@@ -62,6 +65,8 @@ public actor AccountRuntime {
         public var delivery = DeliverySchedule()
         /// Peer connections; nil (the simulation) leaves connection requests unanswered.
         public var connections: Connections.Settings?
+        /// File transfers (with conversations only).
+        public var transfers = TransferService.Settings()
 
         public init(bootstrap: [PeerAddress], pendingRequestLimit: Int, lifetimeOverrides: [UInt16: Int64] = [:]) {
             self.bootstrap = bootstrap
@@ -155,7 +160,23 @@ public actor AccountRuntime {
                 context.logger.error("conversations are off", metadata: ["reason": "\(error)"])
             }
         }
-        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections, swarm: swarm, sip: sip)
+        var transfers: TransferService?
+        if let connections, let swarm, let conversationsFolder {
+            let data = conversationsFolder.deletingLastPathComponent().appendingPathComponent("conversation_data")
+            let service = TransferService(context: context, folder: data, swarm: swarm, settings: settings.transfers) { device throws(DaemonError) in
+                try await connections.connect(device, now: true)
+            }
+            connections.register(prefix: TransferRequest.prefix) { channel, peer in await service.serve(channel, from: peer) }
+            let scheduler = context.scheduler
+            scheduler.spawn {
+                await swarm.onFileOffered { conversation, commit, offer in
+                    scheduler.spawn { await service.offered(commit, in: conversation, offer) }
+                }
+            }
+            transfers = service
+        }
+        return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections,
+                      swarm: swarm, sip: sip, transfers: transfers)
     }
 
     /// Once a node answers: listens first (they need nothing published, and each waits for a
@@ -186,6 +207,7 @@ public actor AccountRuntime {
         setState(.registered)
         await o.delivery.start(seen: await o.presence.announced())
         context.scheduler.spawn { [weak self] in await self?.syncConversations() }
+        if let transfers = o.transfers { context.scheduler.spawn { await transfers.resumeInterrupted() } }
     }
 
     /// Stops the services and closes the node. Values already stored on other nodes expire by

@@ -95,6 +95,9 @@ public actor Daemon {
             peers.turn = (turn, TURNCredentials(username: configuration.turnUsername, password: configuration.turnPassword))
         }
         settings.connections = peers
+        settings.transfers.autoDownloadLimit = max(0, configuration.autoDownloadLimit)
+        settings.transfers.idleTimeout = .seconds(max(1, configuration.transferIdleTimeout))
+        settings.transfers.uploadRateLimit = max(0, configuration.uploadRateLimit)
         return settings
     }
 

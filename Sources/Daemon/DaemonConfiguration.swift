@@ -34,6 +34,13 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
     public var turnServer: String?
     public var turnUsername: String = "ring"
     public var turnPassword: String = "ring"
+    /// Files others offer up to this many bytes are downloaded as soon as they arrive; larger
+    /// ones on request (`rafiki file get`). 0: never automatically.
+    public var autoDownloadLimit: Int64 = 20 << 20
+    /// Seconds a file source may send nothing before the next one is tried.
+    public var transferIdleTimeout: Int = 30
+    /// Bytes per second each file we serve is sent at, at most; 0: no limit.
+    public var uploadRateLimit: Int64 = 0
 
     public init() {}
 
@@ -55,6 +62,9 @@ public struct DaemonConfiguration: Codable, Sendable, Equatable {
         turnServer = try c.decodeIfPresent(String.self, forKey: .turnServer)
         turnUsername = try c.decodeIfPresent(String.self, forKey: .turnUsername) ?? d.turnUsername
         turnPassword = try c.decodeIfPresent(String.self, forKey: .turnPassword) ?? d.turnPassword
+        autoDownloadLimit = try c.decodeIfPresent(Int64.self, forKey: .autoDownloadLimit) ?? d.autoDownloadLimit
+        transferIdleTimeout = try c.decodeIfPresent(Int.self, forKey: .transferIdleTimeout) ?? d.transferIdleTimeout
+        uploadRateLimit = try c.decodeIfPresent(Int64.self, forKey: .uploadRateLimit) ?? d.uploadRateLimit
     }
 
     /// Every address and port in here, checked before anything binds or connects: the name

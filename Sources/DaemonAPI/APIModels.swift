@@ -18,3 +18,5 @@ extension API.ConversationList: ResponseEncodable {}
 extension API.ConversationRequestList: ResponseEncodable {}
 extension API.Message: ResponseEncodable {}
 extension API.MessagePage: ResponseEncodable {}
+extension API.FileTransfer: ResponseEncodable {}
+extension API.FileList: ResponseEncodable {}

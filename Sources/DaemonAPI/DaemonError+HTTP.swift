@@ -11,7 +11,8 @@ extension API.ErrorCode {
         case .tooLarge: .contentTooLarge
         case .unauthorized: .unauthorized
         case .wrongPassword, .foreignOrigin, .notAllowed: .forbidden
-        case .noSuchAccount, .noSuchContact, .noSuchRequest, .nameNotFound, .noSuchRoute, .noSuchPeer, .noSuchConversation, .noSuchMessage: .notFound
+        case .noSuchAccount, .noSuchContact, .noSuchRequest, .nameNotFound, .noSuchRoute, .noSuchPeer, .noSuchConversation, .noSuchMessage, .noSuchFile: .notFound
+        case .noSpace: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         case .connectionFailed: .badGateway
         case .foreignHost: .misdirectedRequest
         case .nameServerUnreachable, .nameServerBadAnswer, .nameServer: .badGateway

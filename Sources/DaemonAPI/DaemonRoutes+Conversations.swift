@@ -81,6 +81,7 @@ extension DaemonRoutes {
             return .noContent
         }
         registerMessages(on: router)
+        registerFiles(on: router)
     }
 
     func conversation(_ context: some RequestContext) throws -> ObjectID {

@@ -32,6 +32,10 @@ extension API {
         case noSuchConversation = "conversation.notFound"
         /// No message with that id in the conversation (or not one this call can act on).
         case noSuchMessage = "message.notFound"
+        /// No file with that id in the conversation, or not downloaded yet.
+        case noSuchFile = "file.notFound"
+        /// Not enough free disk space for the file.
+        case noSpace = "storage.full"
         /// The conversation's rules do not allow it (only admins remove or ban, a 1:1 takes no
         /// one else, not invited, …); the message says which.
         case notAllowed = "conversation.notAllowed"

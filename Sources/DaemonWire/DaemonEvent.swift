@@ -27,6 +27,10 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
         case conversationChanged = "conversation.changed"
         /// An invitation to a group (`peer` invited us to `conversationId`; `displayName` is its title).
         case conversationRequest = "conversation.request"
+        /// A file transfer's ``API/FileState`` changed (`fileId`, `state`, `bytes`, `total`, `detail`).
+        case transferState = "transfer.state"
+        /// A download moved on (`fileId`, `bytes`, `total`), at most a few times a second.
+        case transferProgress = "transfer.progress"
         /// A change could not be stored (`detail` says which); the daemon runs on without it.
         case storageFailed = "storage.failed"
     }
@@ -45,6 +49,10 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
     public var displayName: String?
     public var detail: String?
     public var message: API.Message?
+    public var fileId: String?
+    /// Bytes of the file here (``Kind/transferState``, ``Kind/transferProgress``).
+    public var bytes: Int64?
+    public var total: Int64?
 
     /// - Parameter time: milliseconds since 1970; the daemon passes its clock's (the wire type has none).
     public init(_ type: Kind, account: String, peer: String? = nil, time: Int64) {

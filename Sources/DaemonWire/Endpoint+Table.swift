@@ -63,6 +63,16 @@ extension Endpoint {
     public static let readMessage = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "messages", .message, "read")
     /// Query ``Query/text``, ``Query/conversation``, ``Query/limit``; answer ``API/MessagePage``.
     public static let searchMessages = Endpoint(.get, "v1", "accounts", .account, "messages")
+    /// Answer ``API/FileList``: every file offered in the conversation.
+    public static let files = Endpoint(.get, "v1", "accounts", .account, "conversations", .conversation, "files")
+    /// Body ``API/SendFile``; answer `201` ``API/FileTransfer``.
+    public static let sendFile = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "files")
+    /// The file offered by a message; answer ``API/FileTransfer``.
+    public static let file = Endpoint(.get, "v1", "accounts", .account, "conversations", .conversation, "messages", .message, "file")
+    /// Starts (or resumes) the download; answer `202` ``API/FileTransfer``.
+    public static let downloadFile = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "messages", .message, "file", "download")
+    /// Cancels the download and deletes what arrived.
+    public static let cancelFile = Endpoint(.delete, "v1", "accounts", .account, "conversations", .conversation, "messages", .message, "file", "download")
     /// Answer ``API/ConversationRequestList``.
     public static let conversationRequests = Endpoint(.get, "v1", "accounts", .account, "conversation-requests")
     /// Answer ``API/Conversation``.
@@ -80,6 +90,7 @@ extension Endpoint {
         requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, probeChannel,
         conversations, createConversation, conversation, leaveConversation, inviteMember, removeMember, banMember, unbanMember, typing,
         messages, sendMessage, message, editMessage, deleteMessage, react, readMessage, searchMessages,
+        files, sendFile, file, downloadFile, cancelFile,
         conversationRequests, acceptConversation, declineConversation, events, eventStream,
     ]
 }

@@ -28,6 +28,15 @@ extension MessageIndex {
         }
     }
 
+    /// The messages of one `type` in `conversation` (its files, say), oldest first, at most
+    /// `limit`. O(log n + found) on the (conversation, type, seq) index.
+    public func messages(ofType type: String, in conversation: String, limit: Int = 10_000) throws(MessageIndexError) -> [IndexedMessage] {
+        try read { db in
+            try Self.messages(try Row.fetchAll(db, sql: "SELECT * FROM messages WHERE conversation = ? AND type = ? ORDER BY seq LIMIT ?",
+                                               arguments: [conversation, type, limit]), db: db)
+        }
+    }
+
     /// The position of `id` in `conversation` (nil if not indexed).
     public func seq(of id: String, in conversation: String) throws(MessageIndexError) -> Int64? {
         try read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM messages WHERE conversation = ? AND id = ?", arguments: [conversation, id]) }

@@ -83,6 +83,10 @@ public final class MessageIndex: Sendable {
                 END;
                 """)
         }
+        // Files are listed by type (`rafiki file list`): O(log n + files) instead of a scan.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: "CREATE INDEX messages_by_type ON messages (conversation, type, seq)")
+        }
         return m
     }
 }

@@ -85,6 +85,8 @@ struct EventsCommand: AsyncParsableCommand {
         case .typing: "\(conv(e)) \(who.prefix(8)) is \(e.state == "active" ? "typing" : "not typing")"
         case .conversationChanged: "\(conv(e)) \(e.state ?? "")"
         case .conversationRequest: "\(conv(e)) invitation from \(who)\(name)"
+        case .transferState: "\(conv(e)) file \(e.fileId ?? ""): \(e.state ?? "")\(e.detail.map { " – \($0)" } ?? "")"
+        case .transferProgress: "\(conv(e)) file \(e.fileId ?? ""): \(e.bytes ?? 0) of \(e.total ?? 0) bytes"
         }
         return "\(formatTime(e.time / 1000))  \(what)"
     }

@@ -23,6 +23,8 @@ enum ErrorMessages {
         case .noSuchRoute: message + " (is rafikid older than this rafiki?)"
         case .noSuchConversation: message + " (see `rafiki conversation list`)"
         case .noSuchMessage: message + " (see `rafiki message list CONVERSATION`)"
+        case .noSuchFile: message + " (see `rafiki file list CONVERSATION`)"
+        case .noSpace: message + " (free some disk space, then run `rafiki file get` again)"
         case .invalid, .tooLarge, .nameNotFound, .nameServer, .storage, .foreignOrigin, .foreignHost, .http, .internal, .notAllowed: message
         }
     }

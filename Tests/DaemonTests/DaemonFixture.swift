@@ -107,6 +107,8 @@ final class TestDaemon: @unchecked Sendable {
     let nameServer: String
     /// `peerConnectionsFromStrangers` in its configuration.
     var peerConnectionsFromStrangers = true
+    /// Any other change of its configuration, applied last.
+    var configure: @Sendable (inout DaemonConfiguration) -> Void = { _ in }
 
     init(network: TestNetwork, home: URL? = nil, onUnixSocket: Bool = false, nameServer: String = "http://127.0.0.1:9") {
         self.network = network
@@ -126,6 +128,7 @@ final class TestDaemon: @unchecked Sendable {
         config.peerAddresses = ["127.0.0.1"]
         config.peerConnectionsFromStrangers = peerConnectionsFromStrangers
         config.dhtLifetimeOverrides = Dictionary(uniqueKeysWithValues: TestNetwork.lifetimes.map { (String($0.key), $0.value) })
+        configure(&config)
         var logger = Logger(label: "test-rafikid")
         logger.logLevel = .warning
         let token = try APIToken.loadOrCreate(at: home.tokenFile)

@@ -15,10 +15,11 @@ final class ChannelRegistry: Sendable {
         entries.withLock { $0.append((prefix, handler)) }
     }
 
-    /// The handler for `name`: the first registered prefix it starts with. Names are at most
-    /// a few hundred bytes and prefixes a handful, so this linear scan is cheap.
+    /// The handler for `name`: the longest registered prefix it starts with (so a more
+    /// specific registration, such as one conversation's transfers, wins). Names are at most a
+    /// few hundred bytes and prefixes a handful, so this linear scan is cheap.
     func handler(for name: String) -> Connections.ChannelHandler? {
-        entries.withLock { list in list.first { name.hasPrefix($0.prefix) }?.handler }
+        entries.withLock { list in list.filter { name.hasPrefix($0.prefix) }.max { $0.prefix.count < $1.prefix.count }?.handler }
     }
 
     /// Whether a channel `name` from `device` is served; a refusal is remembered.

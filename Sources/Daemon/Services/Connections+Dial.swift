@@ -26,7 +26,7 @@ extension Connections {
             ice.start(remote: answer)
             let (channel, pair) = try await ice.connection()
             let socket = try await startSocket(on: channel, isClient: false, peer: peer)
-            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: true, since: sentAt)
+            established(socket, PeerDevice(account: peer.account, device: device, long: long), pair: pair, outgoing: true, since: sentAt)
             return socket
         } catch {
             session?.cancel()

@@ -58,7 +58,7 @@ extension Connections {
             ice.start(remote: remote)
             let (channel, pair) = try await ice.connection()
             let socket = try await startSocket(on: channel, isClient: true, peer: peer)
-            established(socket, PeerDevice(account: peer.account, device: device), pair: pair, outgoing: false, since: sentAt)
+            established(socket, PeerDevice(account: peer.account, device: device, long: DeviceLongID(spki: peer.chain.leaf.spkiDER)), pair: pair, outgoing: false, since: sentAt)
         } catch {
             session?.cancel()
             let reason = (error as? DaemonError)?.context ?? "\(error)"

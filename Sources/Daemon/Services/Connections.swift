@@ -45,6 +45,15 @@ public actor Connections {
     public struct PeerDevice: Sendable, Equatable {
         public var account: PublicKeyID
         public var device: PublicKeyID
+        /// The device's long id (SHA-256 of its key), which channel names carry; known for
+        /// every socket (its certificate was checked), nil only where a caller has none.
+        public var long: DeviceLongID?
+
+        public init(account: PublicKeyID, device: PublicKeyID, long: DeviceLongID? = nil) {
+            self.account = account
+            self.device = device
+            self.long = long
+        }
     }
 
     /// What the daemon's configuration says about peer connections.

@@ -1,4 +1,5 @@
 import DaemonWire
+import FileTransfer
 import Foundation
 import Identity
 import Swarm
@@ -42,6 +43,10 @@ extension SwarmService {
             context.emit(kind) { e in
                 e.conversationId = conversation.hex
                 e.message = view
+            }
+            if kind == .messageReceived, m.type == CommitMessage.Kind.dataTransfer, m.author != context.account.hex,
+               let commit = ObjectID(hex: m.id), let offer = try? FileOffer(CommitMessage(type: m.type, fields: m.fields)) {
+                fileOffered?(conversation, commit, offer)
             }
             if kind == .messageReceived, m.type == CommitMessage.Kind.member, let uri = m.fields["uri"], let peer = PublicKeyID(hex: uri) {
                 context.emit(.memberChanged, peer: peer) { e in

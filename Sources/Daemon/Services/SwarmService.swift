@@ -1,4 +1,5 @@
 import Connectivity
+import FileTransfer
 import Foundation
 import Identity
 import NIOCore
@@ -19,6 +20,13 @@ public actor SwarmService {
     let index: MessageIndex
     var repositories: [ObjectID: ConversationRepository] = [:]
     var notifiedFetches = FetchCoalescer()
+    /// Told of each file another account offers (not of those in a long catch-up), for
+    /// automatic downloads.
+    var fileOffered: (@Sendable (_ conversation: ObjectID, _ commit: ObjectID, _ offer: FileOffer) -> Void)?
+
+    public func onFileOffered(_ handler: @escaping @Sendable (_ conversation: ObjectID, _ commit: ObjectID, _ offer: FileOffer) -> Void) {
+        fileOffered = handler
+    }
 
     /// - Parameter index: the index file; nil keeps it in memory (the simulation).
     public init(context: AccountContext, folder: URL, index: URL?, displayName: String?) throws(DaemonError) {
