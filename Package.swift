@@ -434,7 +434,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "DaemonAPI", "DaemonClient", "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack", "Connectivity",
-                "HTTPServerLimits", "NameService", "NameClient", "TestSupport",
+                "HTTPServerLimits", "NameService", "NameClient", "TestSupport", "Swarm", "FileTransfer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -93,6 +93,33 @@ struct FileTransferAPITests {
         }
     }
 
+    /// 256 MiB, compared byte for byte (in 16 MiB pieces, so the test's memory stays small).
+    @Test func aQuarterGigabyteArrivesWhole() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("big.bin")
+        FileManager.default.createFile(atPath: source.path, contents: nil)
+        let out = try FileHandle(forWritingTo: source), random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        for _ in 0..<16 { try out.write(contentsOf: random.readData(ofLength: 16 << 20)) }
+        try out.close()
+        try await withTestNetwork { network in
+            let (a, b, alice, bob, c) = try await Self.oneToOne(on: network) { $0.autoDownloadLimit = 0 }
+            let started = ContinuousClock.now
+            let sent = try await a.client.call(.sendFile, account: alice.id, conversation: c, body: API.SendFile(path: source.path), as: API.FileTransfer.self)
+            let staged = ContinuousClock.now
+            let got = try await Self.download(sent, at: b, account: bob, timeout: .seconds(240))
+            print("256 MiB: offered (copied and hashed) in \(staged - started), downloaded and checked in \(ContinuousClock.now - staged) (debug build)")
+            let x = try FileHandle(forReadingFrom: source), y = try FileHandle(forReadingFrom: URL(fileURLWithPath: try #require(got.path)))
+            var same = true
+            while let p = try x.read(upToCount: 16 << 20), !p.isEmpty {
+                let q = try y.read(upToCount: 16 << 20)
+                if p != q { same = false }
+            }
+            let rest = try y.read(upToCount: 1)
+            #expect(same && rest?.isEmpty != false)
+        }
+    }
+
     @Test func smallFilesAreDownloadedAutomatically() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -62,6 +62,22 @@ extension TransferService {
         defer { watchdog.cancel() }
         var writer = handle.bufferedWriter(startingAtAbsoluteOffset: Int64(incoming.received), capacity: .bytes(Int64(Self.readChunk)))
         var lastEvent = ContinuousClock.now
+        do {
+            try await copy(channel, into: &writer, &incoming, a, key, offer, source, &lastEvent)
+        } catch {
+            // What arrived is kept: the next attempt starts after it, not after the last flush.
+            try? await writer.flush()
+            throw error
+        }
+        try await writer.flush()
+        if !incoming.isComplete {
+            throw TransferError.tooShort(received: incoming.received, expected: incoming.expected)
+        }
+        emitProgress(key, offer, bytes: Int64(incoming.received))
+    }
+
+    private func copy(_ channel: PeerChannel, into writer: inout BufferedWriter<ReadWriteFileHandle>, _ incoming: inout IncomingFile, _ a: Active,
+                      _ key: Key, _ offer: FileOffer, _ source: SwarmService.FileSource, _ lastEvent: inout ContinuousClock.Instant) async throws {
         for try await buffer in channel.inbound {
             var b = buffer
             let left = incoming.expected - incoming.received
@@ -80,11 +96,6 @@ extension TransferService {
                 emitProgress(key, offer, bytes: Int64(incoming.received))
             }
         }
-        try await writer.flush()
-        if !incoming.isComplete {
-            throw TransferError.tooShort(received: incoming.received, expected: incoming.expected)
-        }
-        emitProgress(key, offer, bytes: Int64(incoming.received))
     }
 
     /// Closes `channel` when no byte arrived for ``Settings/idleTimeout``: a source that goes
