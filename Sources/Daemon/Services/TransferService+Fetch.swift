@@ -57,6 +57,7 @@ extension TransferService {
         }
         if a.isStopped { return }
         a.ongoing.store(true, ordering: .relaxed)
+        context.logger.info("downloading a file", metadata: ["channel": "\(request.channelName.prefix(160))", "from": "\(source.device)", "start": "\(request.start)"])
         emitState(key, offer, .ongoing, bytes: Int64(incoming.received), detail: "from \(source.device)")
         let watchdog = idleWatchdog(a, channel)
         defer { watchdog.cancel() }
