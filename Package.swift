@@ -102,6 +102,7 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // glibc's mallopt, for rafikid's arena limit.
         .systemLibrary(name: "CMalloc"),
         // Process-wide malloc and event-loop settings of the daemon and its benchmarks.
@@ -243,7 +244,7 @@ let package = Package(
         // names with their ranges, and the receiving side's count and SHA3-512 check.
         .target(
             name: "FileTransfer",
-            dependencies: ["Swarm", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Swarm", "CLibCrypto"],
             swiftSettings: strict),
         // The messages of the account's conversations in SQLite (FTS5) for paging and search;
         // derived from the repositories and rebuilt from them.
@@ -428,7 +429,7 @@ let package = Package(
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService", "MessagePack"]),
         .testTarget(name: "SwarmTests", dependencies: ["Swarm", "Identity", "TestSupport"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
-        .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer", "Swarm"]),
+        .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer", "Swarm", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SwarmIndexTests", dependencies: ["SwarmIndex", "Swarm", "Identity", "TestSupport"]),
         .testTarget(
             name: "DaemonTests",

@@ -12,7 +12,7 @@ set -euo pipefail
 
 # Headers and pkg-config files of the system libraries the Swift targets link (CArgon2, CZlib, CGit2,
 # GRDB's SQLite). Swift itself and its own dependencies are not listed: the toolchain brings them.
-build_packages=(libargon2-dev zlib1g-dev libsqlite3-dev libgit2-dev pkg-config)
+build_packages=(libargon2-dev zlib1g-dev libsqlite3-dev libgit2-dev libssl-dev pkg-config)
 # The reference peers (OpenDHT, jamid and its D-Bus harness), PostgreSQL for the name server's
 # store tests, coturn for the TURN relay tests, git (its own reader and server check our swarm
 # repositories), and the tools the tests compare against or drive.

@@ -105,6 +105,16 @@ public final class AccountDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v5") { db in
+            // Others' profiles (vCards) as their devices pushed them, and the digest of our
+            // profile each device last received (pushed again only when it changed).
+            try db.execute(sql: """
+                CREATE TABLE profiles (
+                    account TEXT PRIMARY KEY NOT NULL CHECK (length(account) = 40), vcard BLOB NOT NULL, received INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE profile_pushes (device TEXT PRIMARY KEY NOT NULL, digest TEXT NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 

@@ -1,5 +1,3 @@
-import Crypto
-
 /// The receiving side of one transfer: counts the bytes against the offered size and hashes
 /// them, so the file can be declared complete only when both match the offer. No I/O: the
 /// daemon writes what ``receive(_:)`` accepts and feeds a resumed file's existing bytes to
@@ -7,11 +5,11 @@ import Crypto
 ///
 /// Hashing is O(n) in the bytes and runs as they arrive, so a complete file needs no second
 /// pass over the disk (jamid hashes the whole file again at the end).
-public struct IncomingFile: Sendable {
+public struct IncomingFile: ~Copyable {
     public let expected: UInt64
     let checksum: String
     public private(set) var received: UInt64 = 0
-    private var hasher = SHA3_512()
+    private let hasher = FileHasher()
 
     public init(_ offer: FileOffer) {
         expected = offer.size
@@ -26,7 +24,7 @@ public struct IncomingFile: Sendable {
     /// Takes bytes from the peer; throws (taking none) when they go past the offered size.
     public mutating func receive(_ bytes: UnsafeRawBufferPointer) throws(TransferError) {
         guard UInt64(bytes.count) <= expected - received else { throw .tooLong(expected: expected) }
-        hasher.update(bufferPointer: bytes)
+        hasher.update(bytes)
         received += UInt64(bytes.count)
     }
 
@@ -35,7 +33,7 @@ public struct IncomingFile: Sendable {
     /// At the end of the stream: the size and then the checksum.
     public func verify() throws(TransferError) {
         guard isComplete else { throw .tooShort(received: received, expected: expected) }
-        guard Self.hex(hasher.finalize()) == checksum else { throw .checksumMismatch }
+        guard hasher.finalize() == checksum else { throw .checksumMismatch }
     }
 
     /// Lower-case hex, as Jami writes `sha3sum`.

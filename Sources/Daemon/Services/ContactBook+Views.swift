@@ -16,8 +16,10 @@ extension ContactBook {
         let now = context.scheduler.unixSeconds
         let seen = try context.database.presence()
         return try context.database.contacts().map { peer, c, name in
-            ContactView(id: peer.hex, state: API.ContactState(c.state), confirmed: c.confirmed, added: c.added, removed: c.removed,
-                        conversationId: c.conversationId, displayName: name, online: c.isActive ? states[peer] : nil,
+            // The profile their devices pushed, else the one in their request.
+            let pushed = (try? context.database.profile(of: peer.hex)).flatMap { $0 }.flatMap(VCard.displayName(in:))
+            return ContactView(id: peer.hex, state: API.ContactState(c.state), confirmed: c.confirmed, added: c.added, removed: c.removed,
+                        conversationId: c.conversationId, displayName: pushed ?? name, online: c.isActive ? states[peer] : nil,
                         lastSeen: states[peer] == true ? now : seen[peer]?.lastSeen)
         }
     }

@@ -58,4 +58,18 @@ extension SwarmService {
         }
         return out
     }
+
+    /// Every other account that is an admin or member of a conversation with us.
+    public func accountsSharingConversations() -> [PublicKeyID] {
+        Array(Set(conversations().flatMap { memberAccounts($0) }).subtracting([context.account])).sorted { $0.hex < $1.hex }
+    }
+
+    /// A conversation `account` and we are both members of (its 1:1 first), nil if none.
+    public func sharedConversation(with account: PublicKeyID) -> ObjectID? {
+        let shared = conversations().filter { memberAccounts($0).contains(account) }
+        let oneToOne = shared.first { c in
+            (try? SwarmCommit(try repository(c).git.commit(c)))?.message.mode == ConversationMode.oneToOne.rawValue
+        }
+        return oneToOne ?? shared.first
+    }
 }

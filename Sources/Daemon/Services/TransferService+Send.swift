@@ -1,4 +1,3 @@
-import Crypto
 import FileTransfer
 import Foundation
 import NIOCore
@@ -24,7 +23,7 @@ extension TransferService {
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch { throw .storage("\(error)") }
         if let free = Self.freeSpace(at: dir), free < size { throw DaemonError(.noSpace, "\(size) bytes needed, \(free) free") }
         let url = dir.appendingPathComponent(".staging-\(context.scheduler.randomID())")
-        var hasher = SHA3_512()
+        let hasher = FileHasher()
         var copied: Int64 = 0
         do {
             let source = try await FileSystem.shared.openFile(forReadingAt: FilePath(path), options: OpenOptions.Read())
@@ -32,7 +31,7 @@ extension TransferService {
             do {
                 var writer = target.bufferedWriter(capacity: .bytes(Int64(Self.readChunk)))
                 for try await chunk in source.readChunks(in: 0..<size, chunkLength: .bytes(Int64(Self.readChunk))) {
-                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                    chunk.withUnsafeReadableBytes { hasher.update($0) }
                     copied += Int64(try await writer.write(contentsOf: chunk))
                 }
                 try await writer.flush()
@@ -53,7 +52,7 @@ extension TransferService {
             throw .invalid("\(path.prefix(200)) changed while it was copied")
         }
         let shown = name.flatMap { $0.isEmpty ? nil : $0 } ?? URL(fileURLWithPath: path).lastPathComponent
-        return Staged(url: url, offer: FileOffer(tid: FileOffer.newTID(), displayName: shown, size: UInt64(size), sha3: IncomingFile.hex(hasher.finalize())))
+        return Staged(url: url, offer: FileOffer(tid: FileOffer.newTID(), displayName: shown, size: UInt64(size), sha3: hasher.finalize()))
     }
 
     /// Gives the staged copy its place once `commit` offered it; it is served from then on.

@@ -1,0 +1,137 @@
+import Connectivity
+import Contacts
+import Crypto
+import DaemonWire
+import FileTransfer
+import Foundation
+import Identity
+import NIOCore
+import Swarm
+
+/// Profiles (vCards) between devices, as jamid 13.7 exchanges them over `data-transfer://`
+/// channels (jami-protocol §6, last paragraph):
+///
+/// - `data-transfer://<conversation>/<sender device>/profile.vcf`: a member's device pushes its
+///   account's profile to us (the opener writes it, then closes);
+/// - `data-transfer://profile.vcf`: one of our own devices pushes our profile;
+/// - `data-transfer://<conversation>/profile/<account>.vcf`: a device asks for a profile; we
+///   answer ours to members, and the ones we keep only to our own devices.
+///
+/// A push is sent once per device and version (the digest each device got is kept), after a
+/// fetch from that device and to the devices with a socket open when our profile changes.
+public actor ProfileService {
+    /// The largest profile taken (a vCard with a photo; jamid has no limit, ours protects the disk).
+    public static let maxBytes = 2 << 20
+    static let ownName = "data-transfer://profile.vcf"
+
+    let context: AccountContext
+    let contacts: ContactBook
+    let swarm: SwarmService
+    let connections: Connections
+
+    public init(context: AccountContext, contacts: ContactBook, swarm: SwarmService, connections: Connections) {
+        self.context = context
+        self.contacts = contacts
+        self.swarm = swarm
+        self.connections = connections
+    }
+
+    /// Whether `name` is a profile channel rather than a file's.
+    public nonisolated static func isProfileChannel(_ name: String) -> Bool {
+        name == ownName || (name.hasPrefix(TransferRequest.prefix) && name.hasSuffix(".vcf"))
+    }
+
+    /// A profile channel a peer opened.
+    public nonisolated func serve(_ channel: PeerChannel, from peer: Connections.PeerDevice) async {
+        let parts = channel.name.dropFirst(TransferRequest.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        do {
+            if channel.name == Self.ownName {
+                guard peer.account == context.account else { throw DaemonError(.notAllowed, "our profile from another account") }
+                try await contacts.setProfile(try await Self.read(channel))
+                context.emit(.contactAdded, peer: peer.account) { $0.state = "profile" }
+            } else if parts.count == 3, parts[2] == "profile.vcf", let conversation = ObjectID(hex: String(parts[0])) {
+                guard let long = peer.long, parts[1] == long.hex else { throw DaemonError(.notAllowed, "the device in the name is not the peer's") }
+                guard await swarm.isMember(peer.account, of: conversation) || peer.account == context.account else {
+                    throw DaemonError(.notAllowed, "\(peer.account) is not a member of \(conversation)")
+                }
+                try await received(try await Self.read(channel), of: peer.account)
+            } else if parts.count == 3, parts[1] == "profile", let conversation = ObjectID(hex: String(parts[0])),
+                      let account = PublicKeyID(hex: parts[2].dropLast(4)) {
+                try await answer(channel, for: account, in: conversation, to: peer)
+            } else {
+                throw DaemonError(.invalid, "not a profile channel")
+            }
+        } catch {
+            context.logger.info("refused a profile channel", metadata: ["channel": "\(channel.name.prefix(160))", "from": "\(peer.device)", "reason": "\(error)"])
+        }
+        channel.close()
+    }
+
+    /// A pull: ours to a member's device; another account's, as we keep it, to our own devices.
+    func answer(_ channel: PeerChannel, for account: PublicKeyID, in conversation: ObjectID, to peer: Connections.PeerDevice) async throws {
+        let vcard: [UInt8]?
+        if account == context.account {
+            guard await swarm.isMember(peer.account, of: conversation) || peer.account == context.account else {
+                throw DaemonError(.notAllowed, "\(peer.account) is not a member")
+            }
+            vcard = contacts.profile()
+        } else {
+            guard peer.account == context.account else { throw DaemonError(.notAllowed, "others' profiles go to our own devices only") }
+            vcard = try context.database.profile(of: account.hex)
+        }
+        if let vcard { try await channel.write(ByteBuffer(bytes: vcard)) }
+    }
+
+    /// Keeps a profile another account's device sent (a contact's display name comes from it).
+    func received(_ vcard: [UInt8], of account: PublicKeyID) throws(DaemonError) {
+        guard try context.database.setProfile(vcard, of: account.hex, at: context.scheduler.unixSeconds) else { return }
+        context.logger.info("received a profile", metadata: ["account": "\(account)", "name": "\(VCard.displayName(in: vcard) ?? "")"])
+        context.emit(.contactAdded, peer: account) { e in
+            e.state = "profile"
+            e.displayName = VCard.displayName(in: vcard)
+        }
+    }
+
+    /// The bytes the opener writes until it closes; more than ``maxBytes`` is cut off.
+    static func read(_ channel: PeerChannel) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in channel.inbound {
+            guard bytes.count + chunk.readableBytes <= maxBytes else { throw DaemonError(.tooLarge, "a profile over \(maxBytes) bytes") }
+            bytes += chunk.readableBytesView
+        }
+        guard !bytes.isEmpty else { throw DaemonError(.invalid, "an empty profile") }
+        return bytes
+    }
+
+    /// Sends our profile to `device` over its open socket when it has not received this
+    /// version yet: as a member of `conversation`, or, for our own devices, as ours.
+    public func push(to device: Connections.PeerDevice, in conversation: ObjectID?) async {
+        let vcard = contacts.profile()
+        let digest = IncomingFile.hex(SHA3_256.hash(data: vcard))
+        guard (try? context.database.pushedProfile(to: device.device.hex)) != digest,
+              let socket = await connections.openSocket(device.device) else { return }
+        let name = device.account == context.account ? Self.ownName
+            : "\(TransferRequest.prefix)\(conversation?.hex ?? "")/\(context.device.longID.hex)/profile.vcf"
+        guard device.account == context.account || conversation != nil else { return }
+        do {
+            let channel = try await socket.open(name)
+            try await channel.write(ByteBuffer(bytes: vcard))
+            channel.close()
+            context.recording("the profile pushed to \(device.device)") { () throws(DaemonError) in
+                try context.database.setPushedProfile(digest, to: device.device.hex)
+            }
+        } catch {
+            context.logger.info("could not push our profile", metadata: ["device": "\(device.device)", "reason": "\(error)"])
+        }
+    }
+
+    /// Our profile changed: every member or own device with a socket open gets it now.
+    public func profileChanged() async {
+        for account in [context.account] + (await swarm.accountsSharingConversations()) {
+            let conversation = await swarm.sharedConversation(with: account)
+            for device in await connections.openDevices(of: account) where device != context.device.shortID {
+                await push(to: Connections.PeerDevice(account: account, device: device), in: conversation)
+            }
+        }
+    }
+}
