@@ -37,6 +37,21 @@ public enum VCard {
         return nil
     }
 
+    /// The base64 `PHOTO` of a vCard and its `TYPE` (nil when it names none), or nil.
+    public static func photo(in bytes: [UInt8]) -> (base64: String, type: String?)? {
+        guard bytes.count <= 8 << 20 else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let params = line[..<colon].uppercased().split(separator: ";")
+            guard params.first == "PHOTO" else { continue }
+            let data = String(String.UnicodeScalarView(line[line.index(after: colon)...].unicodeScalars.filter(isBase64)))
+            guard !data.isEmpty else { return nil }
+            let type = params.first { $0.hasPrefix("TYPE=") }.map { String($0.dropFirst(5)) }
+            return (data, type)
+        }
+        return nil
+    }
+
     private static func isAlphanumeric(_ c: Unicode.Scalar) -> Bool {
         ("A"..."Z").contains(c) || ("a"..."z").contains(c) || ("0"..."9").contains(c)
     }

@@ -22,7 +22,17 @@ extension AccountRuntime {
         guard let directory = online?.directory else { throw .network("the account is offline") }
         let peer = try await directory.validate(device, record: false)
         let socket = try await connections().connect(device, now: true)
-        return try await swarm.fetch(conversation, from: DeviceLongID(spki: peer.chain.leaf.spkiDER), over: socket)
+        let head = try await swarm.fetch(conversation, from: DeviceLongID(spki: peer.chain.leaf.spkiDER), over: socket)
+        // As jamid does on every sync with a device: our profile if it lacks this version, and
+        // theirs if we have none.
+        if let profiles = online?.profiles {
+            let from = Connections.PeerDevice(account: peer.account, device: device, long: DeviceLongID(spki: peer.chain.leaf.spkiDER))
+            context.scheduler.spawn {
+                await profiles.push(to: from, in: conversation)
+                await profiles.pullIfMissing(from.account, in: conversation, from: from)
+            }
+        }
+        return head
     }
 }
 

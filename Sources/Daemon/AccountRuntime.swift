@@ -53,6 +53,8 @@ public actor AccountRuntime {
         var sip: SIPChannels?
         /// Files of the conversations (nil without them).
         var transfers: TransferService?
+        /// Profiles pushed and received (nil without conversations).
+        var profiles: ProfileService?
         var joining: Task<Void, Never>?
     }
 
@@ -161,12 +163,21 @@ public actor AccountRuntime {
             }
         }
         var transfers: TransferService?
+        var profiles: ProfileService?
         if let connections, let swarm, let conversationsFolder {
             let data = conversationsFolder.deletingLastPathComponent().appendingPathComponent("conversation_data")
             let service = TransferService(context: context, folder: data, swarm: swarm, settings: settings.transfers) { device throws(DaemonError) in
                 try await connections.connect(device, now: true)
             }
-            connections.register(prefix: TransferRequest.prefix) { channel, peer in await service.serve(channel, from: peer) }
+            let profileService = ProfileService(context: context, contacts: contacts, swarm: swarm, connections: connections)
+            connections.register(prefix: TransferRequest.prefix) { channel, peer in
+                if ProfileService.isProfileChannel(channel.name) {
+                    await profileService.serve(channel, from: peer)
+                } else {
+                    await service.serve(channel, from: peer)
+                }
+            }
+            profiles = profileService
             let scheduler = context.scheduler
             scheduler.spawn {
                 await swarm.onFileOffered { conversation, commit, offer in
@@ -176,7 +187,7 @@ public actor AccountRuntime {
             transfers = service
         }
         return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections,
-                      swarm: swarm, sip: sip, transfers: transfers)
+                      swarm: swarm, sip: sip, transfers: transfers, profiles: profiles)
     }
 
     /// Once a node answers: listens first (they need nothing published, and each waits for a

@@ -20,3 +20,4 @@ extension API.Message: ResponseEncodable {}
 extension API.MessagePage: ResponseEncodable {}
 extension API.FileTransfer: ResponseEncodable {}
 extension API.FileList: ResponseEncodable {}
+extension API.ConversationProfile: ResponseEncodable {}

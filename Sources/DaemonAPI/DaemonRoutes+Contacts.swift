@@ -22,6 +22,9 @@ extension DaemonRoutes {
         router.on(.contact) { _, context in
             try await answering { try await runtime(context).contacts.contactView(try peer(context)) }
         }
+        router.on(.contactProfile) { _, context in
+            try await answering { try await runtime(context).profile(of: try peer(context)) }
+        }
         router.on(.removeContact) { _, context -> HTTPResponse.Status in
             try await answering { try await runtime(context).contacts.remove(try peer(context), ban: false) }
             return .noContent

@@ -1,9 +1,18 @@
 import Daemon
+import Foundation
 import DaemonWire
 import Hummingbird
 
 extension DaemonRoutes {
     func registerFiles(on router: Router<some RequestContext>) {
+        router.on(.conversationProfile) { _, context in
+            try await answering { try await runtime(context).conversationProfile(try conversation(context)) }
+        }
+        router.on(.updateConversationProfile) { request, context in
+            let body = try await request.decode(as: API.ConversationProfile.self, context: context)
+            if let avatar = body.avatar, !avatar.isEmpty, Data(base64Encoded: avatar) == nil { throw APIError(.invalid, "avatar is not base64") }
+            return try await answering { try await runtime(context).updateConversationProfile(try conversation(context), body) }
+        }
         router.on(.files) { _, context in
             try await answering { API.FileList(files: try await runtime(context).files(in: try conversation(context))) }
         }

@@ -52,11 +52,11 @@ struct DaemonRoutes: Sendable {
             let body = try await request.decode(as: API.Profile.self, context: context)
             if let avatar = body.avatar, Data(base64Encoded: avatar) == nil { throw APIError(.invalid, "avatar is not base64") }
             return try await answering {
-                let runtime = try await runtime(context)
-                try await runtime.contacts.setProfile(VCard.make(displayName: body.displayName, photoBase64: body.avatar, photoType: body.avatarType ?? "JPEG"))
+                try await runtime(context).setProfile(displayName: body.displayName, avatar: body.avatar, avatarType: body.avatarType)
                 return body
             }
         }
+        router.on(.ownProfile) { _, context in try await answering { try await runtime(context).profile(of: nil) } }
         registerContacts(on: router)
         registerPeers(on: router)
         registerConversations(on: router)

@@ -85,4 +85,18 @@ extension API {
         public var requests: [ConversationRequest]
         public init(requests: [ConversationRequest]) { self.requests = requests }
     }
+
+    /// A conversation's profile (`profile.vcf`). In a change, nil leaves a field as it is and
+    /// an empty string removes it.
+    public struct ConversationProfile: Codable, Sendable, Equatable {
+        public var title: String?
+        public var description: String?
+        /// Base64 of the image.
+        public var avatar: String?
+        public init(title: String? = nil, description: String? = nil, avatar: String? = nil) {
+            self.title = title
+            self.description = description
+            self.avatar = avatar
+        }
+    }
 }

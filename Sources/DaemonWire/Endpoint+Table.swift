@@ -11,6 +11,8 @@ extension Endpoint {
     public static let exportAccount = Endpoint(.post, "v1", "accounts", .account, "export")
     /// Body and answer ``API/Profile``.
     public static let profile = Endpoint(.put, "v1", "accounts", .account, "profile")
+    /// Answer ``API/Profile``: ours.
+    public static let ownProfile = Endpoint(.get, "v1", "accounts", .account, "profile")
 
     public static let contacts = Endpoint(.get, "v1", "accounts", .account, "contacts")
     /// Body ``API/AddContact``; answer `202` ``API/Contact``.
@@ -19,6 +21,8 @@ extension Endpoint {
     public static let removeContact = Endpoint(.delete, "v1", "accounts", .account, "contacts", .peer)
     public static let banContact = Endpoint(.post, "v1", "accounts", .account, "contacts", .peer, "ban")
     public static let unbanContact = Endpoint(.post, "v1", "accounts", .account, "contacts", .peer, "unban")
+    /// Answer ``API/Profile``: the one the peer's devices pushed (or its request's).
+    public static let contactProfile = Endpoint(.get, "v1", "accounts", .account, "contacts", .peer, "profile")
 
     /// Query ``Query/limit`` and ``Query/after``; answer ``API/RequestPage``.
     public static let requests = Endpoint(.get, "v1", "accounts", .account, "requests")
@@ -47,6 +51,10 @@ extension Endpoint {
     public static let removeMember = Endpoint(.delete, "v1", "accounts", .account, "conversations", .conversation, "members", .peer)
     public static let banMember = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "members", .peer, "ban")
     public static let unbanMember = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "members", .peer, "unban")
+    /// Answer ``API/ConversationProfile``.
+    public static let conversationProfile = Endpoint(.get, "v1", "accounts", .account, "conversations", .conversation, "profile")
+    /// Body and answer ``API/ConversationProfile`` (admins only).
+    public static let updateConversationProfile = Endpoint(.put, "v1", "accounts", .account, "conversations", .conversation, "profile")
     /// Body ``API/Typing``.
     public static let typing = Endpoint(.post, "v1", "accounts", .account, "conversations", .conversation, "typing")
     /// Query ``Query/before``, ``Query/limit``; answer ``API/MessagePage``.
@@ -85,10 +93,11 @@ extension Endpoint {
     public static let eventStream = Endpoint(.get, "v1", "events", "stream")
 
     public static let all: [Endpoint] = [
-        status, accounts, createAccount, importAccount, account, exportAccount, profile,
-        contacts, addContact, contact, removeContact, banContact, unbanContact,
+        status, accounts, createAccount, importAccount, account, exportAccount, profile, ownProfile,
+        contacts, addContact, contact, removeContact, banContact, unbanContact, contactProfile,
         requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, probeChannel,
-        conversations, createConversation, conversation, leaveConversation, inviteMember, removeMember, banMember, unbanMember, typing,
+        conversations, createConversation, conversation, leaveConversation, inviteMember, removeMember, banMember, unbanMember,
+        conversationProfile, updateConversationProfile, typing,
         messages, sendMessage, message, editMessage, deleteMessage, react, readMessage, searchMessages,
         files, sendFile, file, downloadFile, cancelFile,
         conversationRequests, acceptConversation, declineConversation, events, eventStream,

@@ -9,7 +9,7 @@ struct ConversationCommand: AsyncParsableCommand {
         commandName: "conversation", abstract: "List, create and manage conversations (swarms) and their members.",
         subcommands: [ListConversations.self, ShowConversation.self, CreateConversation.self, InviteToConversation.self, ConversationMembers.self,
                       LeaveConversation.self, RemoveFromConversation.self, BanFromConversation.self, UnbanInConversation.self,
-                      ConversationRequests.self, AcceptConversation.self, DeclineConversation.self],
+                      ConversationRequests.self, AcceptConversation.self, DeclineConversation.self, ConversationProfileCommand.self],
         aliases: ["conv"])
 }
 

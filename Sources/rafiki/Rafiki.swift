@@ -6,7 +6,7 @@ struct Rafiki: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rafiki",
         abstract: "Rafiki: Jami-compatible private messaging.",
-        subcommands: [DaemonCommand.self, AccountCommand.self, ContactCommand.self, ConversationCommand.self, MessageCommand.self, FileCommand.self, PeersCommand.self, PresenceCommand.self, EventsCommand.self, NameCommand.self])
+        subcommands: [DaemonCommand.self, AccountCommand.self, ContactCommand.self, ConversationCommand.self, MessageCommand.self, FileCommand.self, ProfileCommand.self, PeersCommand.self, PresenceCommand.self, EventsCommand.self, NameCommand.self])
 }
 
 /// `rafiki account …`

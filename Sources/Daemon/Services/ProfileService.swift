@@ -125,6 +125,20 @@ public actor ProfileService {
         }
     }
 
+    /// Asks `device` for `account`'s profile (`…/profile/<account>.vcf`) when we have none:
+    /// what jamid does after cloning a 1:1, so a new contact has a name before it pushes one.
+    public func pullIfMissing(_ account: PublicKeyID, in conversation: ObjectID, from device: Connections.PeerDevice) async {
+        guard account != context.account, (try? context.database.profile(of: account.hex)) == .some(nil),
+              let socket = await connections.openSocket(device.device) else { return }
+        do {
+            let channel = try await socket.open("\(TransferRequest.prefix)\(conversation.hex)/profile/\(account.hex).vcf")
+            defer { channel.close() }
+            try received(try await Self.read(channel), of: account)
+        } catch {
+            context.logger.info("no profile from the device", metadata: ["device": "\(device.device)", "reason": "\(error)"])
+        }
+    }
+
     /// Our profile changed: every member or own device with a socket open gets it now.
     public func profileChanged() async {
         for account in [context.account] + (await swarm.accountsSharingConversations()) {
