@@ -14,7 +14,15 @@ extension MuxCore {
                 var f = frame
                 out.writeBuffer(&f)
             } else if let id = ready.popFirst() {
-                guard writeNext(of: id, into: &out, budget: maxBytes - (out.writerIndex - start)) else { continue }
+                switch writeNext(of: id, into: &out, budget: out.writerIndex == start ? Int.max : maxBytes - (out.writerIndex - start)) {
+                case .wrote: break
+                case .nothing: continue
+                case .full:
+                    ready.prepend(id)
+                    statistics.framesOut += written
+                    statistics.bytesOut += out.writerIndex - start
+                    return written
+                }
             } else {
                 break
             }
@@ -25,16 +33,25 @@ extension MuxCore {
         return written
     }
 
+    private enum Next { case wrote, nothing, full }
+
     /// One frame of channel `id`: up to 65535 bytes from the head of its queue (a queued empty
-    /// buffer is its EOF).
-    private mutating func writeNext(of id: UInt16, into out: inout ByteBuffer, budget: Int) -> Bool {
-        guard var c = channels[id], c.phase == .open || c.phase == .closing, var head = c.outbound.popFirst() else { return false }
+    /// buffer is its EOF). A frame is never cut to fit `budget`: a write of at most 65535 bytes
+    /// stays one frame, which jamid needs (it parses each `sync://` frame as one message, and
+    /// each git frame must hold whole pkt-lines); `.full` leaves it for the next batch.
+    private mutating func writeNext(of id: UInt16, into out: inout ByteBuffer, budget: Int) -> Next {
+        guard var c = channels[id], c.phase == .open || c.phase == .closing, var head = c.outbound.popFirst() else { return .nothing }
         if head.readableBytes == 0 {
             MuxFrame.writeHeader(channel: id, length: 0, into: &out)
             removeChannel(id)
-            return true
+            return .wrote
         }
-        let n = min(head.readableBytes, MuxFrame.maxPayload, max(budget - MuxFrame.maxHeader, 1024))
+        let n = min(head.readableBytes, MuxFrame.maxPayload)
+        if n + MuxFrame.maxHeader > budget {
+            c.outbound.prepend(head)
+            channels[id] = c
+            return .full
+        }
         var chunk = head.readSlice(length: n)!
         if head.readableBytes > 0 { c.outbound.prepend(head) }
         c.queued -= n
@@ -43,7 +60,7 @@ extension MuxCore {
         out.writeBuffer(&chunk)
         channels[id] = c
         if !c.outbound.isEmpty { ready.append(id) }
-        return true
+        return .wrote
     }
 
     /// Queues one control or protocol message (or an EOF on a channel). Fails the socket when

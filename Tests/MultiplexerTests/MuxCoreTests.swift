@@ -72,6 +72,21 @@ import Testing
         #expect(MuxPair.data(seen, chat) == Array("hello".utf8))
     }
 
+    /// jamid parses every `sync://` frame as one message and needs whole pkt-lines in each git
+    /// frame: a write of at most 65535 bytes is one frame, even when batches are small.
+    @Test func aWriteUpToOneFrameStaysOneFrame() throws {
+        var p = MuxPair()
+        let x = try #require(p.a.open("x", using: &p.rng)), y = try #require(p.a.open("y", using: &p.rng))
+        p.pump()
+        p.b.accept(x); p.b.accept(y)
+        p.pump()
+        let sizes = [40_000, 65_535, 1, 30_000, 65_535]
+        for (i, n) in sizes.enumerated() { p.a.send(i % 2 == 0 ? x : y, ByteBuffer(repeating: UInt8(i), count: n)) }
+        p.pump(maxBytes: 50_000)
+        let frames = p.eventsB.compactMap { e -> Int? in if case .data(_, let b) = e { b.readableBytes } else { nil } }
+        #expect(frames.sorted() == sizes.sorted())
+    }
+
     @Test func beaconsAreAnsweredAndTimedOut() throws {
         var p = MuxPair()
         p.pump()
