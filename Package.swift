@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "SwarmIndex", targets: ["SwarmIndex"]),
         .library(name: "SIP", targets: ["SIP"]),
         .library(name: "FileTransfer", targets: ["FileTransfer"]),
+        .library(name: "AccountSync", targets: ["AccountSync"]),
         .library(name: "DaemonWire", targets: ["DaemonWire"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "DaemonAPI", targets: ["DaemonAPI"]),
@@ -246,6 +247,12 @@ let package = Package(
             name: "FileTransfer",
             dependencies: ["Swarm", "CLibCrypto"],
             swiftSettings: strict),
+        // Sync between the devices of one account over `sync://` channels: jamid's SyncMsg
+        // (contacts, trust requests, conversations, conversation requests) in msgpack. No I/O.
+        .target(
+            name: "AccountSync",
+            dependencies: ["Contacts", "Identity", "MessagePack"],
+            swiftSettings: strict),
         // The messages of the account's conversations in SQLite (FTS5) for paging and search;
         // derived from the repositories and rebuilt from them.
         .target(
@@ -260,7 +267,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "NameClient", "Scheduling",
-                "Connectivity", "ICE", "TURN", "Swarm", "SwarmIndex", "SIP", "FileTransfer",
+                "Connectivity", "ICE", "TURN", "Swarm", "SwarmIndex", "SIP", "FileTransfer", "AccountSync",
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -429,6 +436,7 @@ let package = Package(
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "DHT", "Identity", "NameService", "MessagePack"]),
         .testTarget(name: "SwarmTests", dependencies: ["Swarm", "Identity", "TestSupport"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        .testTarget(name: "AccountSyncTests", dependencies: ["AccountSync", "Contacts", "Identity", "MessagePack"]),
         .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer", "Swarm", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SwarmIndexTests", dependencies: ["SwarmIndex", "Swarm", "Identity", "TestSupport"]),
         .testTarget(

@@ -38,6 +38,17 @@ public struct DeviceLongID: Sendable, Hashable, CustomStringConvertible {
         bytes = Array(SHA256.hash(data: Array(spki)))
     }
 
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Parses 64 hex characters (either case).
+    public init?(hex: some StringProtocol) {
+        guard let b = Hex.decode(hex), b.count == 32 else { return nil }
+        bytes = b
+    }
+
     /// 64 lower-case hex characters.
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
