@@ -235,6 +235,11 @@ public final class AccountDatabase: Sendable {
         }
     }
 
+    /// The certificate chain (PEM) of a known device of `account`, nil when none is stored.
+    public func deviceChain(of account: PublicKeyID, device: PublicKeyID) throws(DaemonError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT chain FROM devices WHERE account = ? AND device = ?", arguments: [account.hex, device.hex]) }
+    }
+
     /// Known devices of `account`: (device id, last seen).
     public func devices(of account: PublicKeyID) throws(DaemonError) -> [(PublicKeyID, Int64)] {
         try read { db in

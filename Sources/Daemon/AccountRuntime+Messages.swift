@@ -81,6 +81,7 @@ extension AccountRuntime {
         let swarm = try swarm()
         _ = try await swarm.message(message, in: conversation)
         guard try await swarm.markRead(message, by: id, in: conversation) else { return }
+        if let sync = online?.sync { await sync.changed() }
         await deliver(ImMessage(id: context.scheduler.randomID(), body: ImPayload.displayed(message.hex, in: conversation.hex),
                                 datatype: ImPayload.imdn, date: context.scheduler.unixSeconds),
                       to: await swarm.memberAccounts(conversation))

@@ -26,8 +26,9 @@ extension AccountRuntime {
     /// itself while its certificate is being published, so a certificate not found yet is
     /// looked for again (after 3, 6 and 12 s).
     private func ownDeviceAnnounced(_ other: PublicKeyID, directory: DeviceDirectory, attempt: Int = 0) async {
+        let validated: DeviceDirectory.ValidatedDevice
         do {
-            try await directory.validate(other, of: id)
+            validated = try await directory.validate(other, of: id)
         } catch {
             context.logger.info("an announced device of this account is not valid (yet)", metadata: ["device": "\(other)", "reason": "\(error)"])
             guard error.code == .network, attempt < Inbox.certificateRetries else { return }
@@ -40,6 +41,10 @@ extension AccountRuntime {
         }
         context.emit(.deviceFound, peer: id) { $0.device = other.hex }
         context.scheduler.spawn { [weak self] in await self?.shareConversations(with: other) }
+        if let sync = online?.sync {
+            let long = DeviceLongID(spki: validated.chain.leaf.spkiDER)
+            context.scheduler.spawn { await sync.connect(to: other, long: long) }
+        }
     }
 
     func received(_ delivery: Inbox.Delivery) async {

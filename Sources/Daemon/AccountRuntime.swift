@@ -55,6 +55,8 @@ public actor AccountRuntime {
         var transfers: TransferService?
         /// Profiles pushed and received (nil without conversations).
         var profiles: ProfileService?
+        /// Sync with the other devices of the account (nil without conversations).
+        var sync: DeviceSyncService?
         var joining: Task<Void, Never>?
     }
 
@@ -164,6 +166,7 @@ public actor AccountRuntime {
         }
         var transfers: TransferService?
         var profiles: ProfileService?
+        var sync: DeviceSyncService?
         if let connections, let swarm, let conversationsFolder {
             let data = conversationsFolder.deletingLastPathComponent().appendingPathComponent("conversation_data")
             let service = TransferService(context: context, folder: data, swarm: swarm, settings: settings.transfers) { device throws(DaemonError) in
@@ -178,7 +181,18 @@ public actor AccountRuntime {
                 }
             }
             profiles = profileService
+            let syncService = DeviceSyncService(context: context, contacts: contacts, swarm: swarm, connections: connections) { [weak self] conversation, device in
+                do { _ = try await self?.fetchConversation(conversation, from: device) } catch {
+                    self?.context.logger.warning("cloning a synced conversation failed", metadata: ["conversation": "\(conversation)", "reason": "\(error)"])
+                }
+            }
+            connections.register(prefix: DeviceSyncService.channelPrefix) { channel, peer in await syncService.serve(channel, from: peer) }
             let scheduler = context.scheduler
+            context.taps.add { e in
+                guard DeviceSyncService.syncedKinds.contains(e.type) else { return }
+                scheduler.spawn { await syncService.changed() }
+            }
+            sync = syncService
             scheduler.spawn {
                 await swarm.onFileOffered { conversation, commit, offer in
                     scheduler.spawn { await service.offered(commit, in: conversation, offer) }
@@ -187,7 +201,7 @@ public actor AccountRuntime {
             transfers = service
         }
         return Online(node: node, directory: directory, presence: presence, delivery: delivery, inbox: inbox, connections: connections,
-                      swarm: swarm, sip: sip, transfers: transfers, profiles: profiles)
+                      swarm: swarm, sip: sip, transfers: transfers, profiles: profiles, sync: sync)
     }
 
     /// Once a node answers: listens first (they need nothing published, and each waits for a

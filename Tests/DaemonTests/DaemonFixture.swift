@@ -130,7 +130,8 @@ final class TestDaemon: @unchecked Sendable {
         config.dhtLifetimeOverrides = Dictionary(uniqueKeysWithValues: TestNetwork.lifetimes.map { (String($0.key), $0.value) })
         configure(&config)
         var logger = Logger(label: "test-rafikid")
-        logger.logLevel = .warning
+        // RAFIKI_TEST_LOG=info (or debug) shows the daemons' logs when a test needs looking into.
+        logger.logLevel = ProcessInfo.processInfo.environment["RAFIKI_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let token = try APIToken.loadOrCreate(at: home.tokenFile)
         let daemon = Daemon(home: home, configuration: config, logger: logger, keyBits: 2048)
         recorder = EventRecorder(daemon.events)

@@ -2,6 +2,7 @@ import DaemonWire
 import Identity
 import Logging
 import Scheduling
+import Synchronization
 
 /// What every service of one account shares: who we are, where the state lives, time and
 /// tasks, events for clients, and the log.
@@ -12,6 +13,9 @@ public struct AccountContext: Sendable {
     public let scheduler: Scheduler
     public let events: EventHub
     public let logger: Logger
+    /// Services that react to this account's own events (own-device sync): told of each one
+    /// as it is published, without being API subscribers.
+    let taps = EventTaps()
 
     public init(account: PublicKeyID, device: DeviceIdentity, database: AccountDatabase, scheduler: Scheduler, events: EventHub, logger: Logger) {
         self.account = account
@@ -30,6 +34,7 @@ public struct AccountContext: Sendable {
         e.time = scheduler.unixMilliseconds
         fill(&e)
         events.publish(e)
+        taps.notify(e)
     }
 
     /// Runs a database write whose failure the caller cannot report to anyone: it is logged and
@@ -44,4 +49,14 @@ public struct AccountContext: Sendable {
             return nil
         }
     }
+}
+
+/// Handlers told of an account's events in-process (not counted as API subscribers). Each runs
+/// on the publisher's task, so it only hands the event on.
+final class EventTaps: Sendable {
+    private let handlers = Mutex<[@Sendable (DaemonEvent) -> Void]>([])
+
+    func add(_ handler: @escaping @Sendable (DaemonEvent) -> Void) { handlers.withLock { $0.append(handler) } }
+
+    func notify(_ e: DaemonEvent) { for h in handlers.withLock({ $0 }) { h(e) } }
 }

@@ -27,7 +27,7 @@ public actor ContactBook {
 
     var currentOnline: OnlineServices? { online }
 
-    private var database: AccountDatabase { context.database }
+    var database: AccountDatabase { context.database }
     private var now: Int64 { context.scheduler.unixSeconds }
 
     // MARK: profile

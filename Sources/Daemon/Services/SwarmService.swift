@@ -71,7 +71,7 @@ public actor SwarmService {
     public func holds(_ conversation: ObjectID) -> Bool { has(conversation) && leftAt(conversation) == nil }
 
     /// Whether its repository is here, left or not.
-    func has(_ conversation: ObjectID) -> Bool {
+    public func has(_ conversation: ObjectID) -> Bool {
         FileManager.default.fileExists(atPath: folder.appendingPathComponent(conversation.hex).path)
     }
 
