@@ -9,6 +9,9 @@ public struct DaemonEvent: Sendable, Codable, Equatable {
         case contactAdded = "contact.added"
         case contactConfirmed = "contact.confirmed"
         case contactRemoved = "contact.removed"
+        /// A profile arrived from a device of `peer` (ours from another of our devices):
+        /// `displayName` is its name.
+        case profileReceived = "profile.received"
         case deviceFound = "device.found"
         case connectionRefused = "connection.refused"
         /// A peer socket's state changed (`device`, `state`; `detail` is the reason on failure).

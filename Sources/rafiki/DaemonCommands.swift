@@ -74,6 +74,7 @@ struct EventsCommand: AsyncParsableCommand {
         case .contactAdded: "\(who) added\(e.confirmed == true ? " (confirmed)" : "")"
         case .contactConfirmed: "\(who) accepted"
         case .contactRemoved: "\(who) \(e.banned == true ? "banned" : "removed")"
+        case .profileReceived: "profile of \(who)\(name)"
         case .deviceFound: "new device of this account: \(e.device ?? "")"
         case .connectionRefused: "connection request from device \(e.device ?? "") not answered (\(e.detail ?? ""))"
         case .connectionState: "device \(e.device ?? "") \(e.state ?? "")\(e.detail.map { " – \($0)" } ?? "")"

@@ -2,6 +2,7 @@
 import DaemonClient
 import DaemonWire
 import Foundation
+import Identity
 import Testing
 
 /// Two devices of one account (her archive imported on a second daemon) converge over
@@ -53,6 +54,46 @@ struct DeviceSyncTests {
             _ = try await phone.client.call(.declineConversation, account: alice.id, conversation: bobs.id)
             let bobContactOnPhone = try await phone.client.call(.contact, account: alice.id, peer: bob.id, as: API.Contact.self)
             #expect(bobContactOnPhone.state == .active && bobContactOnPhone.confirmed)
+        }
+    }
+
+    /// A device the account revoked (its certificate in the account's CRL on the DHT) gets
+    /// nothing more: the laptop refuses its connection, and a contact added after is not synced.
+    @Test func aRevokedDeviceGetsNothingMore() async throws {
+        try await withTestNetwork { network in
+            let (laptop, b, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
+            let exported = try await laptop.daemon.exportAccount(alice.id)
+            let phone = TestDaemon(network: network)
+            try await phone.start()
+            let phoneRuntime = try await phone.daemon.importAccount(archive: exported.archive, password: nil, deviceName: "phone")
+            try await laptop.recorder.wait("the laptop found the phone") { $0.type == .deviceFound }
+            _ = try await laptop.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
+            try await waitFor("Bob a contact on the phone") {
+                try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == bob.id }
+            }
+            _ = b
+            await phone.stop()
+
+            let archive = try ArchiveFile.open(exported.archive, password: nil)
+            let crl = try RevocationList.sign(entries: [], number: RevocationList.randomNumber(), issuer: archive.accountCertificate, key: archive.accountKey)
+                .revoking(leafOf: phoneRuntime.device.chain, issuer: archive.accountCertificate, key: archive.accountKey)
+            let node = try #require(await laptop.daemon.runtime(alice.id).online?.node)
+            #expect(try await node.publishRevocationList(crl, account: archive.accountID) > 0)
+            // As after `rafiki account revoke-device` and a publish: the laptop's next start
+            // reads the account's lists afresh (they are cached for five minutes).
+            await laptop.stop()
+            try await laptop.start()
+            try await laptop.recorder.wait("the laptop registered again") { $0.type == .registration && $0.state == "registered" }
+            let stranger = String(repeating: "5a", count: 20)
+            _ = try await laptop.client.call(.addContact, account: alice.id, body: API.AddContact(peer: stranger))
+
+            try await phone.start()
+            try await laptop.recorder.wait("the revoked phone refused") {
+                $0.type == .connectionState && $0.device == phoneRuntime.device.shortID.hex && $0.state == "failed"
+            }
+            try await Task.sleep(for: .seconds(5))
+            let contacts = try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts
+            #expect(!contacts.contains { $0.id == stranger }, "the revoked phone got a contact added after its revocation")
         }
     }
 

@@ -24,7 +24,7 @@ struct ProfileTests {
                                         as: API.Profile.self)
             let own = try await a.client.call(.ownProfile, account: alice.id, as: API.Profile.self)
             #expect(own == API.Profile(displayName: "Alice Liddell", avatar: avatar, avatarType: "PNG"))
-            try await b.recorder.wait("Alice's new profile at Bob's") { $0.type == .contactAdded && $0.peer == alice.id && $0.displayName == "Alice Liddell" }
+            try await b.recorder.wait("Alice's new profile at Bob's") { $0.type == .profileReceived && $0.peer == alice.id && $0.displayName == "Alice Liddell" }
             let pushed = try await b.client.call(.contactProfile, account: bob.id, peer: alice.id, as: API.Profile.self)
             #expect(pushed == own)
             let contact = try await b.client.call(.contact, account: bob.id, peer: alice.id, as: API.Contact.self)

@@ -48,7 +48,7 @@ public actor ProfileService {
             if channel.name == Self.ownName {
                 guard peer.account == context.account else { throw DaemonError(.notAllowed, "our profile from another account") }
                 try await contacts.setProfile(try await Self.read(channel))
-                context.emit(.contactAdded, peer: peer.account) { $0.state = "profile" }
+                context.emit(.profileReceived, peer: peer.account) { $0.displayName = contacts.displayName() }
             } else if parts.count == 3, parts[2] == "profile.vcf", let conversation = ObjectID(hex: String(parts[0])) {
                 guard let long = peer.long, parts[1] == long.hex else { throw DaemonError(.notAllowed, "the device in the name is not the peer's") }
                 guard await swarm.isMember(peer.account, of: conversation) || peer.account == context.account else {
@@ -86,10 +86,7 @@ public actor ProfileService {
     func received(_ vcard: [UInt8], of account: PublicKeyID) throws(DaemonError) {
         guard try context.database.setProfile(vcard, of: account.hex, at: context.scheduler.unixSeconds) else { return }
         context.logger.info("received a profile", metadata: ["account": "\(account)", "name": "\(VCard.displayName(in: vcard) ?? "")"])
-        context.emit(.contactAdded, peer: account) { e in
-            e.state = "profile"
-            e.displayName = VCard.displayName(in: vcard)
-        }
+        context.emit(.profileReceived, peer: account) { $0.displayName = VCard.displayName(in: vcard) }
     }
 
     /// The bytes the opener writes until it closes; more than ``maxBytes`` is cut off.
