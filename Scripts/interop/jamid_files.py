@@ -4,7 +4,8 @@ the Swift test `JamidFileTests` (run as root with /usr/bin/python3).
 
 Inside the harness's network namespace: a bootstrap node, one jamid account (Jay), our daemon
 driven through our CLI only (`rafiki file …`):
-  1. Jay asks, we accept (the 1:1 is cloned and joined);
+  1. Jay asks, we accept (the 1:1 is cloned and joined); each side then shows the other's
+     profile (ours set with `rafiki profile set`, Jay's in the account's profile.vcf);
   2. jamid → us: Jay sends a 50 MiB file (`sendFile`); `rafiki file get --out` downloads it;
   3. us → jamid: `rafiki file send` a 50 MiB file; jamid `downloadFile`s it (its
      `dataTransferEvent` 6 = finished);
@@ -90,6 +91,10 @@ def main():
 
         me = rafiki("account", "create", "--display-name", "Rafa")["id"]
         poll("our registration", lambda: [a for a in rafiki("account", "list") if a["state"] == "registered"])
+        # Profiles: ours set with the CLI; Jay's written where Jami's clients write it.
+        rafiki("profile", "set", "--name", "Rafa (our profile)")
+        with open(os.path.join(jh.account_dir(j, jay), "profile.vcf"), "w") as f:
+            f.write("BEGIN:VCARD\nVERSION:2.1\nFN:Jay (profile.vcf)\nEND:VCARD")
 
         # 1. Jay asks, we accept.
         m = j.mark()
@@ -98,6 +103,18 @@ def main():
         one = req["conversationId"]
         rafiki("contact", "accept", jay_id)
         j.wait_signal("conversationMemberEvent", lambda a: a[0] == jay and a[1] == one and a[2] == me and int(a[3]) == 1, timeout=120, since=m)
+
+        # Profiles on both sides: jamid pushes Jay's to us when it syncs with our device; ours
+        #    goes to jamid when we fetch from its device (its `profileReceived`).
+        def jay_profile():
+            p = rafiki("profile", "show", jay_id)
+            return p if p["displayName"] == "Jay (profile.vcf)" else None
+        res["jay_profile_at_us"] = poll("Jay's profile at us", jay_profile, timeout=120)["displayName"]
+        try:
+            _, a = j.wait_signal("profileReceived", lambda a: a[0] == jay and str(a[1]) == me, timeout=120, since=m)
+            res["our_profile_at_jamid"] = open(str(a[2])).read()
+        except TimeoutError:
+            res["our_profile_at_jamid"] = None
 
         # 2. jamid → us.
         src = random_file(os.path.join(args.workdir, "from-jay.bin"), args.mib)

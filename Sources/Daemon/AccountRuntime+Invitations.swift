@@ -16,12 +16,16 @@ extension AccountRuntime {
         let message = ImMessage(id: context.scheduler.randomID(), body: ImPayload.invitation(conversation.hex, metadata: metadata),
                                 datatype: ImPayload.invitation, date: context.scheduler.unixSeconds)
         // Nothing else brings an invitation back (a missed commit notification is made up by
-        // the next one): it is sent again while no device of the invitee took it.
+        // the next one), and a value put on the DHT is not proof that the invitee's inbox saw
+        // it: it is sent again (the invitee keeps one request per conversation) until the
+        // invitee is no longer only invited (joined, or removed), four times at most.
+        var reached = 0
         for delay in [0, 3, 10, 30] {
             if delay > 0 { guard (try? await context.scheduler.sleep(for: .seconds(delay))) != nil else { return } }
-            if await deliver(message, to: [account]) > 0 { return }
+            guard (try? await swarm.view(conversation))?.members.first(where: { $0.account == account.hex })?.role == .invited else { return }
+            reached = max(reached, await deliver(message, to: [account]))
         }
-        context.logger.info("an invitation reached no device", metadata: ["conversation": "\(conversation)", "to": "\(account)"])
+        if reached == 0 { context.logger.info("an invitation reached no device", metadata: ["conversation": "\(conversation)", "to": "\(account)"]) }
     }
 
     /// Offers every conversation we hold to another device of this account (one invitation
@@ -43,7 +47,7 @@ extension AccountRuntime {
     /// the sender is banned. From another device of this account it is taken at once: the
     /// conversation is cloned from that device (we are a member already).
     func invited(to conversation: ObjectID, by account: PublicKeyID, device: PublicKeyID, metadata: [String: String]) async {
-        guard let swarm = try? swarm(), !(await swarm.has(conversation)) else { return }
+        guard let swarm = try? swarm(), !(await swarm.has(conversation)), !declinedConversations.contains(conversation) else { return }
         if account == id {
             do {
                 _ = try await fetchConversation(conversation, from: device)
@@ -76,6 +80,7 @@ extension AccountRuntime {
     public func declineConversation(_ conversation: ObjectID) throws(DaemonError) {
         guard try database.conversationRequests().contains(where: { $0.conversation == conversation.hex }) else { throw DaemonError(.noSuchRequest, conversation.hex) }
         try database.deleteConversationRequest(conversation.hex)
+        declinedConversations.insert(conversation)
     }
 
     static func modeNumber(_ mode: API.ConversationMode) -> Int {

@@ -7,6 +7,7 @@ import Identity
 import Logging
 import Scheduling
 import SecureDHT
+import Swarm
 import SwarmIndex
 
 /// One account on this device: the composition root of its services. Offline it is its
@@ -37,6 +38,9 @@ public actor AccountRuntime {
     let conversationsFolder: URL?
 
     public private(set) var state: RegistrationState = .unregistered
+    /// Conversations whose invitation we declined in this run: an inviter sends it again for
+    /// a while (it cannot know it arrived), which must not bring it back.
+    var declinedConversations: Set<ObjectID> = []
     private(set) var online: Online?
 
     /// The services that exist while the account is online.

@@ -14,7 +14,7 @@ struct APIErrorCodeTests {
         let expected: [API.ErrorCode: Int] = [
             .invalid: 400, .passwordRequired: 400, .http: 400, .tooLarge: 413, .unauthorized: 401, .wrongPassword: 403, .foreignOrigin: 403,
             .noSuchAccount: 404, .noSuchContact: 404, .noSuchRequest: 404, .nameNotFound: 404, .noSuchRoute: 404, .foreignHost: 421,
-            .nameServerUnreachable: 502, .nameServerBadAnswer: 502, .nameServer: 502, .connectionFailed: 502, .noSuchPeer: 404, .noSuchConversation: 404, .noSuchMessage: 404, .notAllowed: 403, .network: 503, .storage: 500, .internal: 500,
+            .nameServerUnreachable: 502, .nameServerBadAnswer: 502, .nameServer: 502, .connectionFailed: 502, .noSuchPeer: 404, .noSuchConversation: 404, .noSuchMessage: 404, .noSuchFile: 404, .noSpace: 507, .notAllowed: 403, .network: 503, .storage: 500, .internal: 500,
         ]
         #expect(Set(expected.keys) == Set(API.ErrorCode.allCases))
         for code in API.ErrorCode.allCases {

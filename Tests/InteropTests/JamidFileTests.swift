@@ -3,7 +3,8 @@ import Testing
 
 /// Files between rafikid and the real Jami daemon in a 1:1, through `Scripts/interop/jamid_files.py`
 /// and our CLI only: 50 MiB each way (SHA-256 equal on both sides, jamid's own SHA3-512 check
-/// passing on its side), and a transfer from jamid resumed after our daemon was killed half-way.
+/// passing on its side), a transfer from jamid resumed after our daemon was killed half-way, and
+/// each side showing the other's profile.
 /// Part of the serialized jamid suite (one jamid at a time).
 extension JamidIdentityTests {
     @Test func filesWithJamid() async throws {
@@ -16,6 +17,9 @@ extension JamidIdentityTests {
                                          script: "jamid_files.py", timeout: .seconds(520))
         if r["error"] == nil { try? FileManager.default.removeItem(at: dir) }
         #expect(r["error"] == nil, "\(r["error"] ?? "") (logs in \(dir.path))")
+
+        #expect(r["jay_profile_at_us"] as? String == "Jay (profile.vcf)")
+        #expect((r["our_profile_at_jamid"] as? String)?.contains("FN:Rafa (our profile)") == true, "\(r["our_profile_at_jamid"] ?? "none")")
 
         let from = try #require(r["from_jamid"] as? [String: Any])
         #expect(from["state"] as? String == "complete" && from["size"] as? Int == 50 << 20 && from["same"] as? Bool == true)

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""One account on a jamid device and a Rafiki device (the archive jamid exported, imported into
+rafikid), syncing over `sync://` channels; driven by the Swift test `JamidSyncTests` (run as root
+with /usr/bin/python3).
+
+Inside the harness's network namespace: a bootstrap node, one jamid with three accounts (Jay,
+shared with us; Kay and Lee, to be added as contacts), our daemon with Jay's archive imported:
+  1. a contact added on jamid (`addContact(Jay, Kay)`) shows in `rafiki contact list`;
+  2. a contact added with `rafiki contact add Lee` shows in jamid's `getContacts(Jay)`;
+  3. a conversation started on jamid (`startConversation`) is cloned by us, and one we create
+     is cloned by jamid (`getConversations`).
+Results are one JSON object on stdout; progress goes to stderr.
+"""
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+
+import children
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--harness", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--rafikid", required=True)
+    ap.add_argument("--rafiki", required=True)
+    ap.add_argument("--max-seconds", type=int, default=480)
+    args = ap.parse_args()
+    sys.path.insert(0, args.harness)
+    import jamiharness as jh
+    results = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+
+    res = {}
+    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
+    daemon = None
+    try:
+        bs = h.start_bootstrap()
+        j = h.start_jamid("J")
+        (jay, jay_id), (kay, kay_id), (lee, lee_id) = children.jamid_accounts(jh, j, bs.addr, ["Jay", "Kay", "Lee"])
+        res["jamid"] = {"jay": jay_id, "kay": kay_id, "lee": lee_id}
+        archive = os.path.join(args.workdir, "jay.gz")
+        if not j.cm.exportToFile(jay, archive, ""):
+            raise RuntimeError("jamid did not export Jay's archive")
+        home = children.rafiki_home(args.workdir, jh.NETNS_LAN_ADDR.split("/")[0])
+        log_path = os.path.join(args.workdir, "rafikid.log")
+        daemon, url, token = children.start_rafikid(args.rafikid, home, bs.addr, open(log_path, "w"), log_level="info")
+        with open(archive, "rb") as f:
+            imported = children.api(url, token, "POST", "/v1/accounts/import", {"archive": base64.b64encode(f.read()).decode(), "deviceName": "rafiki"})
+        res["imported"] = imported["id"] == jay_id
+
+        def rafiki(*argv, timeout=120):
+            p = subprocess.run([args.rafiki] + list(argv) + ["--home", home, "--json"], capture_output=True, text=True, timeout=timeout)
+            if p.returncode != 0:
+                raise RuntimeError("rafiki %s failed: %s" % (" ".join(argv), p.stderr.strip()))
+            return json.loads(p.stdout) if p.stdout.strip() else None
+
+        def poll(what, fn, timeout=150):
+            return children.poll(what, fn, timeout, 0.5)
+
+        poll("our registration", lambda: [a for a in rafiki("account", "list") if a["state"] == "registered"])
+
+        def jamid_contacts():
+            return [str(dict(c).get("id")) for c in j.cm.getContacts(jay)]
+
+        # 1. A contact added on jamid reaches us.
+        t0 = time.monotonic()
+        j.cm.addContact(jay, kay_id)
+        def our_contacts():
+            listed = rafiki("contact", "list")
+            return listed["contacts"] if isinstance(listed, dict) else listed
+        ours = poll("Kay in our contacts", lambda: [c for c in our_contacts() if c["id"] == kay_id])[0]
+        res["kay_at_us"] = {"state": ours["state"], "seconds": round(time.monotonic() - t0, 1)}
+
+        # 2. A contact added with our CLI reaches jamid.
+        t0 = time.monotonic()
+        rafiki("contact", "add", lee_id)
+        poll("Lee in jamid's contacts", lambda: lee_id in jamid_contacts())
+        res["lee_at_jamid"] = {"seconds": round(time.monotonic() - t0, 1)}
+
+        # 3. Conversations both ways.
+        theirs = str(j.cm.startConversation(jay))
+        t0 = time.monotonic()
+        poll("jamid's conversation at us", lambda: [c for c in rafiki("conversation", "list") if c["id"] == theirs])
+        res["jamid_conversation_at_us"] = {"seconds": round(time.monotonic() - t0, 1)}
+        mine = rafiki("conversation", "create")["id"]
+        t0 = time.monotonic()
+        poll("our conversation at jamid", lambda: mine in [str(c) for c in j.cm.getConversations(jay)])
+        res["our_conversation_at_jamid"] = {"seconds": round(time.monotonic() - t0, 1)}
+
+        res["daemon_exit"] = children.stop(daemon, grace=30)
+        daemon = None
+        text = open(log_path).read()
+        res["daemon_errors"] = [l for l in text.splitlines() if " error " in l or "critical" in l][:20]
+        res["dropped_sync"] = [l for l in text.splitlines() if "dropped a sync message" in l][:10]
+    except Exception as e:  # reported, not raised: the Swift test prints the log
+        res["error"] = "%s: %s" % (type(e).__name__, e)
+    finally:
+        children.stop(daemon, grace=5)
+        h.close()
+    results.write(json.dumps(res) + "\n")
+    results.flush()
+
+
+if __name__ == "__main__":
+    main()
