@@ -1,39 +1,35 @@
-/// The receiving side of one transfer: counts the bytes against the offered size and hashes
-/// them, so the file can be declared complete only when both match the offer. No I/O: the
-/// daemon writes what ``receive(_:)`` accepts and feeds a resumed file's existing bytes to
-/// ``absorb(_:)`` first.
-///
-/// Hashing is O(n) in the bytes and runs as they arrive, so a complete file needs no second
-/// pass over the disk (jamid hashes the whole file again at the end).
-public struct IncomingFile: ~Copyable {
+/// The receiving side of one transfer: counts the bytes against the offered size, so the file
+/// can be declared complete only when the count and then the checksum match the offer. No
+/// I/O and no hashing here: the daemon hashes on another core while bytes arrive
+/// (``FileHasher``) and gives the digest to ``verify(sha3:)``.
+public struct IncomingFile: Sendable {
     public let expected: UInt64
     let checksum: String
     public private(set) var received: UInt64 = 0
-    private let hasher = FileHasher()
 
-    public init(_ offer: FileOffer) {
+    public init(_ offer: FileOffer, resumingAt start: UInt64 = 0) {
         expected = offer.size
         checksum = offer.sha3
+        received = min(start, offer.size)
     }
 
-    /// Bytes already on disk from an earlier attempt (they count as received).
-    public mutating func absorb(_ bytes: UnsafeRawBufferPointer) throws(TransferError) {
-        try receive(bytes)
-    }
+    /// How many of `count` more bytes may be taken: all of them, or, from a peer that sends
+    /// past the offered size, what is left (the caller cuts it off after those).
+    public func acceptable(_ count: Int) -> Int { Int(min(UInt64(count), expected - received)) }
 
-    /// Takes bytes from the peer; throws (taking none) when they go past the offered size.
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer) throws(TransferError) {
-        guard UInt64(bytes.count) <= expected - received else { throw .tooLong(expected: expected) }
-        hasher.update(bytes)
-        received += UInt64(bytes.count)
+    /// Counts bytes from the peer; throws (counting none) when they go past the offered size.
+    public mutating func receive(_ count: Int) throws(TransferError) {
+        guard UInt64(count) <= expected - received else { throw .tooLong(expected: expected) }
+        received += UInt64(count)
     }
 
     public var isComplete: Bool { received == expected }
 
-    /// At the end of the stream: the size and then the checksum.
-    public func verify() throws(TransferError) {
+    /// At the end of the stream: the size, then `sha3` (of every byte, those of earlier
+    /// attempts included) against the offer's.
+    public func verify(sha3: String) throws(TransferError) {
         guard isComplete else { throw .tooShort(received: received, expected: expected) }
-        guard hasher.finalize() == checksum else { throw .checksumMismatch }
+        guard sha3 == checksum else { throw .checksumMismatch }
     }
 
     /// Lower-case hex, as Jami writes `sha3sum`.
