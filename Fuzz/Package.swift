@@ -41,6 +41,10 @@ let package = Package(
             dependencies: [.product(name: "Swarm", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
+            name: "FuzzAccountSync",
+            dependencies: [.product(name: "AccountSync", package: "main")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
             name: "FuzzFileTransfer",
             dependencies: [.product(name: "FileTransfer", package: "main"), .product(name: "Swarm", package: "main")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),

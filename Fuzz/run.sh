@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds and runs one libFuzzer target: Fuzz/run.sh FuzzMessagePack|FuzzPacket|FuzzValueParts|FuzzIdentity|FuzzNameService|FuzzContacts|FuzzAddresses|FuzzAPIBodies|FuzzConnectivity|FuzzSwarm|FuzzSIP|FuzzFileTransfer SECONDS
+# Builds and runs one libFuzzer target: Fuzz/run.sh FuzzMessagePack|FuzzPacket|FuzzValueParts|FuzzIdentity|FuzzNameService|FuzzContacts|FuzzAddresses|FuzzAPIBodies|FuzzConnectivity|FuzzSwarm|FuzzSIP|FuzzFileTransfer|FuzzAccountSync SECONDS
 # Corpus: Fuzz/corpus-TARGET (seeded from Fuzz/seeds); crashers land in Fuzz/out/.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=${1:?target: FuzzMessagePack, FuzzPacket, FuzzValueParts, FuzzIdentity, FuzzNameService, FuzzContacts, FuzzAddresses, FuzzAPIBodies, FuzzConnectivity, FuzzSwarm, FuzzSIP or FuzzFileTransfer}
+target=${1:?target: FuzzMessagePack, FuzzPacket, FuzzValueParts, FuzzIdentity, FuzzNameService, FuzzContacts, FuzzAddresses, FuzzAPIBodies, FuzzConnectivity, FuzzSwarm, FuzzSIP, FuzzFileTransfer or FuzzAccountSync}
 seconds=${2:-600}
 # swiftc keeps only the last -sanitize= it is given, so SwiftPM's two flags left Swift code
 # without coverage (libFuzzer saw only the C libraries); the combined flag, last, gives both.
