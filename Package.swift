@@ -445,7 +445,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "DaemonAPI", "DaemonClient", "DaemonWire", "Contacts", "DHT", "DHTTransport", "SecureDHT", "Identity", "MessagePack", "Connectivity",
-                "HTTPServerLimits", "NameService", "NameClient", "TestSupport", "Swarm", "FileTransfer",
+                "HTTPServerLimits", "NameService", "NameClient", "TestSupport", "Swarm", "FileTransfer", "AccountSync",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -111,7 +111,7 @@ extension AccountRuntime {
             guard let (m, c) = ImPayload.parseDisplayed(message.body), let commit = ObjectID(hex: m), let conversation = ObjectID(hex: c) else { return }
             context.scheduler.spawn {
                 guard await swarm.memberAccounts(conversation).contains(account) else { return }
-                _ = try? await swarm.markRead(commit, by: account, in: conversation)
+                await swarm.markReadWhenKnown(commit, by: account, in: conversation)
             }
         case ImPayload.composing:
             guard let (active, c) = ImPayload.parseComposing(message.body), let conversation = ObjectID(hex: c) else { return }

@@ -2,7 +2,10 @@
 import DaemonClient
 import DaemonWire
 import Foundation
+import AccountSync
+import Contacts
 import Identity
+import NIOCore
 import Testing
 
 /// Two devices of one account (her archive imported on a second daemon) converge over
@@ -71,7 +74,16 @@ struct DeviceSyncTests {
             try await waitFor("Bob a contact on the phone") {
                 try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == bob.id }
             }
-            _ = b
+            // Another account's device opening a sync channel to the laptop changes nothing.
+            let bobRuntime = try await b.daemon.runtime(bob.id), laptopRuntime = try await laptop.daemon.runtime(alice.id)
+            let socket = try await bobRuntime.connections().connect(laptopRuntime.device.shortID, now: true)
+            let forged = SyncMessage(deviceSync: DeviceSync(contacts: [PublicKeyID(hex: String(repeating: "6b", count: 20))!: Contact(added: 1)]))
+            if let channel = try? await socket.open(DeviceSyncService.channelPrefix + laptopRuntime.device.longID.hex) {
+                try? await channel.write(ByteBuffer(bytes: forged.encoded))
+                for try await _ in channel.inbound {}
+            }
+            let laptopContacts = try await laptop.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts
+            #expect(!laptopContacts.contains { $0.id == String(repeating: "6b", count: 20) })
             await phone.stop()
 
             let archive = try ArchiveFile.open(exported.archive, password: nil)

@@ -114,6 +114,18 @@ struct FileTransferResumeTests {
             let v1 = try await b.client.call(.file, account: bob.id, conversation: c, message: changed.message, as: API.FileTransfer.self)
             #expect(v1.state == .failed && v1.bytes == 0 && v1.path == nil)
 
+            // The stored copy replaced by a link to another file: not followed, nothing served.
+            let (linked, _, linkedPath) = try await offer(1000)
+            let secret = dir.appendingPathComponent("secret")
+            try Data(repeating: 0x53, count: 1000).write(to: secret)
+            try FileManager.default.removeItem(at: linkedPath)
+            try FileManager.default.createSymbolicLink(at: linkedPath, withDestinationURL: secret)
+            _ = try await b.client.call(.downloadFile, account: bob.id, conversation: c, message: linked.message)
+            try await b.recorder.wait("the linked file not served") { $0.type == .transferState && $0.fileId == linked.id && $0.state == "waiting" && $0.detail != nil }
+            let v0 = try await b.client.call(.file, account: bob.id, conversation: c, message: linked.message, as: API.FileTransfer.self)
+            #expect(v0.bytes == 0 && v0.state == .waiting)
+            _ = try await b.client.call(.cancelFile, account: bob.id, conversation: c, message: linked.message)
+
             // From here Alice's device serves this conversation's files with a hostile handler.
             let mode = Mode()
             try await aliceRuntime.connections().register(prefix: "data-transfer://\(c)/") { channel, _ in

@@ -171,7 +171,7 @@ public actor DeviceSyncService {
             } else if !(await swarm.has(conversation)) {
                 context.scheduler.spawn { [clone] in await clone(conversation, device) }
             } else if let read = ObjectID(hex: info.lastDisplayed.lowercased()) {
-                _ = try? await swarm.markRead(read, by: context.account, in: conversation)
+                await swarm.markReadWhenKnown(read, by: context.account, in: conversation)
             }
         }
         for (id, r) in m.requests {

@@ -21,6 +21,7 @@ extension SwarmService {
             context.logger.error("indexing a conversation failed", metadata: ["conversation": "\(conversation)", "reason": "\(error)"])
             return
         }
+        if !changes.isEmpty { applyPendingReads(conversation) }
         guard publishing, !changes.isEmpty else { return }
         // A long history arriving at once (a catch-up, a clone) is one event, not thousands:
         // a client reloads the page it shows.

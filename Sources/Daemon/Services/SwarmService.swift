@@ -20,6 +20,10 @@ public actor SwarmService {
     let index: MessageIndex
     var repositories: [ObjectID: ConversationRepository] = [:]
     var notifiedFetches = FetchCoalescer()
+    /// Reads of messages not here yet (a member's receipt, another device's position that
+    /// came before the commit), applied once the commit is indexed; one per conversation and
+    /// member, so a flood of receipts keeps one each.
+    var pendingReads: [ObjectID: [PublicKeyID: ObjectID]] = [:]
     /// Told of each file another account offers (not of those in a long catch-up), for
     /// automatic downloads.
     var fileOffered: (@Sendable (_ conversation: ObjectID, _ commit: ObjectID, _ offer: FileOffer) -> Void)?
