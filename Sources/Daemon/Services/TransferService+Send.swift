@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import FileTransfer
 import Foundation
 import NIOCore
@@ -14,7 +15,7 @@ extension TransferService {
     }
 
     /// Copies the file at `path` into `conversation`'s folder while computing its SHA3-512
-    /// (one pass over the bytes), after checking there is room for it. The offer names what
+    /// (one pass over the bytes, the hash on the other core), after checking there is room. The offer names what
     /// was copied, so a later change of the original changes nothing that was offered.
     public nonisolated func stage(_ path: String, name: String?, in conversation: ObjectID) async throws(DaemonError) -> Staged {
         guard path.hasPrefix("/") else { throw .invalid("the file's path must be absolute: \(path.prefix(200))") }
@@ -23,15 +24,18 @@ extension TransferService {
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch { throw .storage("\(error)") }
         if let free = Self.freeSpace(at: dir), free < size { throw DaemonError(.noSpace, "\(size) bytes needed, \(free) free") }
         let url = dir.appendingPathComponent(".staging-\(context.scheduler.randomID())")
-        let hasher = FileHasher()
+        // The hash runs beside the copy, on the other core, over exactly the bytes written.
+        let batches = AsyncChannel<[ByteBuffer]>()
+        let hashing = Self.hash(prefixOf: url, length: 0, then: batches)
         var copied: Int64 = 0
+        let sha3: String
         do {
             let source = try await FileSystem.shared.openFile(forReadingAt: FilePath(path), options: OpenOptions.Read())
             let target = try await FileSystem.shared.openFile(forWritingAt: FilePath(url.path), options: .newFile(replaceExisting: false))
             do {
                 var writer = target.bufferedWriter(capacity: .bytes(Int64(Self.readChunk)))
                 for try await chunk in source.readChunks(in: 0..<size, chunkLength: .bytes(Int64(Self.readChunk))) {
-                    chunk.withUnsafeReadableBytes { hasher.update($0) }
+                    await batches.send([chunk])
                     copied += Int64(try await writer.write(contentsOf: chunk))
                 }
                 try await writer.flush()
@@ -42,7 +46,11 @@ extension TransferService {
                 try? await source.close()
                 throw error
             }
+            batches.finish()
+            sha3 = try await hashing.value
         } catch {
+            batches.finish()
+            _ = try? await hashing.value
             try? FileManager.default.removeItem(at: url)
             if Self.isDiskFull(error) { throw DaemonError(.noSpace, "copying \(path.prefix(200)): the disk is full") }
             throw .storage("copying \(path.prefix(200)): \(error)")
@@ -52,7 +60,7 @@ extension TransferService {
             throw .invalid("\(path.prefix(200)) changed while it was copied")
         }
         let shown = name.flatMap { $0.isEmpty ? nil : $0 } ?? URL(fileURLWithPath: path).lastPathComponent
-        return Staged(url: url, offer: FileOffer(tid: FileOffer.newTID(), displayName: shown, size: UInt64(size), sha3: hasher.finalize()))
+        return Staged(url: url, offer: FileOffer(tid: FileOffer.newTID(), displayName: shown, size: UInt64(size), sha3: sha3))
     }
 
     /// Gives the staged copy its place once `commit` offered it; it is served from then on.
