@@ -208,3 +208,29 @@ def rafiki_home(workdir, lan_addr, name="rafiki-home"):
     with open(os.path.join(home, "config.json"), "w") as f:
         json.dump({"peerAddresses": [lan_addr]}, f)
     return home
+
+
+def rafiki_cli(binary, home, timeout=300):
+    """A function that runs our CLI (`binary ARGS --home HOME --json`) and returns its JSON
+    answer (None when it printed nothing); a failure raises with the CLI's own message."""
+    def run(*argv, timeout=timeout):
+        p = subprocess.run([binary] + list(argv) + ["--home", home, "--json"], capture_output=True, text=True, timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError("rafiki %s failed: %s" % (" ".join(argv), p.stderr.strip()))
+        return json.loads(p.stdout) if p.stdout.strip() else None
+    return run
+
+
+def start_side(binary, workdir, lan, name, bootstrap, config=None, wrap=()):
+    """One rafikid for a two-daemon script: home `workdir/name` offering `lan` (plus `config`),
+    its log `workdir/name.log`. Returns {p, url, token, home}; `side_call` calls its API."""
+    home = rafiki_home(workdir, lan, name)
+    with open(os.path.join(home, "config.json"), "w") as f:
+        json.dump(dict({"peerAddresses": [lan]}, **(config or {})), f)
+    p, url, token = start_rafikid(binary, home, bootstrap, open(os.path.join(workdir, name + ".log"), "a"), log_level="info", wrap=wrap)
+    return {"p": p, "url": url, "token": token, "home": home}
+
+
+def side_call(side, method, path, body=None):
+    """The API of `side`'s account (`side["id"]`): `/v1/accounts/<id><path>`."""
+    return api(side["url"], side["token"], method, "/v1/accounts/%s%s" % (side["id"], path), body)

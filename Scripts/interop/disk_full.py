@@ -37,13 +37,9 @@ def main():
         lan = jh.NETNS_LAN_ADDR.split("/")[0]
 
         def start(name, wrap=()):
-            home = children.rafiki_home(args.workdir, lan, name)
-            with open(os.path.join(home, "config.json"), "w") as f:
-                json.dump({"peerAddresses": [lan], "autoDownloadLimit": 0}, f)
-            p, url, token = children.start_rafikid(args.rafikid, home, bs.addr, open(os.path.join(args.workdir, name + ".log"), "a"),
-                                                   log_level="info", wrap=wrap)
-            daemons.append(p)
-            return {"p": p, "url": url, "token": token, "home": home}
+            side = children.start_side(args.rafikid, args.workdir, lan, name, bs.addr, {"autoDownloadLimit": 0}, wrap)
+            daemons.append(side["p"])
+            return side
 
         a = start("A")
         a["id"] = children.api(a["url"], a["token"], "POST", "/v1/accounts", {"displayName": "A"})["id"]
@@ -56,8 +52,7 @@ def main():
         mount = 'mount -t tmpfs -o size=8m rafiki-test "$0" && exec "$@"'
         b.update(start("B", wrap=("unshare", "--mount", "--propagation", "private", "sh", "-c", mount, data)))
 
-        def call(side, method, path, body=None):
-            return children.api(side["url"], side["token"], method, "/v1/accounts/%s%s" % (side["id"], path), body)
+        call = children.side_call
 
         for s in (a, b):
             children.poll("registration", lambda: call(s, "GET", "")["state"] == "registered", timeout=120)

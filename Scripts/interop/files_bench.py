@@ -99,17 +99,13 @@ def main():
         lan = jh.NETNS_LAN_ADDR.split("/")[0]
         sides = []
         for name in ("A", "B"):
-            home = children.rafiki_home(args.workdir, lan, name)
-            with open(os.path.join(home, "config.json"), "w") as f:
-                json.dump({"peerAddresses": [lan], "autoDownloadLimit": 0}, f)
-            p, url, token = children.start_rafikid(args.rafikid, home, bs.addr, open(os.path.join(args.workdir, name + ".log"), "w"), log_level="warning")
-            daemons.append(p)
-            account = children.api(url, token, "POST", "/v1/accounts", {"displayName": name})
-            sides.append({"p": p, "url": url, "token": token, "id": account["id"]})
+            side = children.start_side(args.rafikid, args.workdir, lan, name, bs.addr, {"autoDownloadLimit": 0})
+            daemons.append(side["p"])
+            side["id"] = children.api(side["url"], side["token"], "POST", "/v1/accounts", {"displayName": name})["id"]
+            sides.append(side)
         a, b = sides
 
-        def call(side, method, path, body=None):
-            return children.api(side["url"], side["token"], method, "/v1/accounts/%s%s" % (side["id"], path), body)
+        call = children.side_call
 
         for s in sides:
             children.poll("registration", lambda: call(s, "GET", "")["state"] == "registered", timeout=120)

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 
@@ -77,11 +76,7 @@ def main():
         daemon_log = open(log_path, "w")
         daemon, _, _ = children.start_rafikid(args.rafikid, home, bs.addr, daemon_log, log_level="info")
 
-        def rafiki(*argv, timeout=300):
-            p = subprocess.run([args.rafiki] + list(argv) + ["--home", home, "--json"], capture_output=True, text=True, timeout=timeout)
-            if p.returncode != 0:
-                raise RuntimeError("rafiki %s failed: %s" % (" ".join(argv), p.stderr.strip()))
-            return json.loads(p.stdout) if p.stdout.strip() else None
+        rafiki = children.rafiki_cli(args.rafiki, home)
 
         def poll(what, fn, timeout=90, interval=0.2):
             return children.poll(what, fn, timeout, interval)

@@ -52,11 +52,7 @@ def main():
         daemon_log = open(os.path.join(args.workdir, "rafikid.log"), "w")
         daemon, url, token = children.start_rafikid(args.rafikid, home, bs.addr, daemon_log, log_level="info")
 
-        def rafiki(*argv):
-            p = subprocess.run([args.rafiki] + list(argv) + ["--home", home, "--json"], capture_output=True, text=True, timeout=180)
-            if p.returncode != 0:
-                raise RuntimeError("rafiki %s failed: %s" % (" ".join(argv), p.stderr.strip()))
-            return json.loads(p.stdout) if p.stdout.strip() else None
+        rafiki = children.rafiki_cli(args.rafiki, home)
 
         def poll(what, fn, timeout=90):
             return children.poll(what, fn, timeout)

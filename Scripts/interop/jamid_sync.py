@@ -15,7 +15,6 @@ import argparse
 import base64
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -53,11 +52,7 @@ def main():
             imported = children.api(url, token, "POST", "/v1/accounts/import", {"archive": base64.b64encode(f.read()).decode(), "deviceName": "rafiki"})
         res["imported"] = imported["id"] == jay_id
 
-        def rafiki(*argv, timeout=120):
-            p = subprocess.run([args.rafiki] + list(argv) + ["--home", home, "--json"], capture_output=True, text=True, timeout=timeout)
-            if p.returncode != 0:
-                raise RuntimeError("rafiki %s failed: %s" % (" ".join(argv), p.stderr.strip()))
-            return json.loads(p.stdout) if p.stdout.strip() else None
+        rafiki = children.rafiki_cli(args.rafiki, home)
 
         def poll(what, fn, timeout=150):
             return children.poll(what, fn, timeout, 0.5)

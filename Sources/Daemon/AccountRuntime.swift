@@ -173,9 +173,9 @@ public actor AccountRuntime {
         var sync: DeviceSyncService?
         if let connections, let swarm, let conversationsFolder {
             let data = conversationsFolder.deletingLastPathComponent().appendingPathComponent("conversation_data")
-            let service = TransferService(context: context, folder: data, swarm: swarm, settings: settings.transfers) { device throws(DaemonError) in
-                try await connections.connect(device, now: true)
-            }
+            let service = TransferService(context: context, folder: data, swarm: swarm, settings: settings.transfers,
+                                          connect: { device throws(DaemonError) in try await connections.connect(device, now: true) },
+                                          isConnected: { device in await connections.openSocket(device) != nil })
             let profileService = ProfileService(context: context, contacts: contacts, swarm: swarm, connections: connections)
             connections.register(prefix: TransferRequest.prefix) { channel, peer in
                 if ProfileService.isProfileChannel(channel.name) {

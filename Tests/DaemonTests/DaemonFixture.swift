@@ -247,3 +247,20 @@ final class EventRecorder: Sendable {
         }
     }
 }
+
+/// Polls `check` (every 250 ms) until it gives a value, for states no single event announces
+/// (a sync's effects, a profile seen through the API); fails after `timeout`, naming `what`.
+@discardableResult
+func waitFor<T>(_ what: String, timeout: Duration = .seconds(90), _ check: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let v = try? await check() { return v }
+        try await Task.sleep(for: .milliseconds(250))
+    }
+    throw TestFailure("timed out waiting for \(what)")
+}
+
+/// ``waitFor(_:timeout:_:)`` for a condition.
+func waitUntil(_ what: String, timeout: Duration = .seconds(90), _ check: () async throws -> Bool) async throws {
+    try await waitFor(what, timeout: timeout) { try await check() ? true : nil }
+}

@@ -41,16 +41,16 @@ struct DeviceSyncTests {
 
             // The phone comes back and catches up.
             try await phone.start()
-            try await waitFor("Carol a contact on the phone") {
+            try await waitUntil("Carol a contact on the phone") {
                 try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == carol.id && $0.state == .active }
             }
-            try await waitFor("the new group on the phone") {
+            try await waitUntil("the new group on the phone") {
                 try await phone.client.call(.conversations, account: alice.id, as: API.ConversationList.self).conversations.contains { $0.id == group.id }
             }
-            try await waitFor("Bob's invitation on the phone") {
+            try await waitUntil("Bob's invitation on the phone") {
                 try await phone.client.call(.conversationRequests, account: alice.id, as: API.ConversationRequestList.self).requests.contains { $0.conversation == bobs.id }
             }
-            try await waitFor("the read on the phone") {
+            try await waitUntil("the read on the phone") {
                 try await phone.client.call(.message, account: alice.id, conversation: oneToOne, message: hi.id, as: API.Message.self).status == .displayed
             }
             // And back: the phone declines Bob's invitation, the laptop no longer lists it.
@@ -71,7 +71,7 @@ struct DeviceSyncTests {
             let phoneRuntime = try await phone.daemon.importAccount(archive: exported.archive, password: nil, deviceName: "phone")
             try await laptop.recorder.wait("the laptop found the phone") { $0.type == .deviceFound }
             _ = try await laptop.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
-            try await waitFor("Bob a contact on the phone") {
+            try await waitUntil("Bob a contact on the phone") {
                 try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == bob.id }
             }
             // Another account's device opening a sync channel to the laptop changes nothing.
@@ -107,14 +107,5 @@ struct DeviceSyncTests {
             let contacts = try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts
             #expect(!contacts.contains { $0.id == stranger }, "the revoked phone got a contact added after its revocation")
         }
-    }
-
-    func waitFor(_ what: String, timeout: Duration = .seconds(90), _ check: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if (try? await check()) == true { return }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw TestFailure("timed out waiting for \(what)")
     }
 }

@@ -18,8 +18,9 @@ struct FileTransferAPITests {
         try await a.start()
         try await b.start()
         let alice = try await a.createAccount("Alice"), bob = try await b.createAccount("Bob")
-        try await b.recorder.wait("Bob registered") { $0.type == .registration && $0.state == "registered" }
-        try await a.recorder.wait("Alice registered") { $0.type == .registration && $0.state == "registered" }
+        // Two minutes: beside the DHT flood tests of the full suite, joining can take a while.
+        try await b.recorder.wait("Bob registered", timeout: .seconds(120)) { $0.type == .registration && $0.state == "registered" }
+        try await a.recorder.wait("Alice registered", timeout: .seconds(120)) { $0.type == .registration && $0.state == "registered" }
         _ = try await a.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
         let c = try #require(try await a.client.call(.conversations, account: alice.id, as: API.ConversationList.self).conversations.first).id
         try await b.recorder.wait("Alice's request") { $0.type == .requestReceived && $0.peer == alice.id }
@@ -117,6 +118,36 @@ struct FileTransferAPITests {
             }
             let rest = try y.read(upToCount: 1)
             #expect(same && rest?.isEmpty != false)
+        }
+    }
+
+    /// With the sender gone, a member that downloaded the file serves it to the next.
+    @Test func anotherMemberServesAFileWhenTheSenderIsGone() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await withTestNetwork { network in
+            let (a, b, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
+            let c = TestDaemon(network: network)
+            c.configure = { $0.autoDownloadLimit = 0 }
+            try await c.start()
+            let carol = try await c.createAccount("Carol")
+            try await c.recorder.wait("Carol registered") { $0.type == .registration && $0.state == "registered" }
+            let group = try await a.client.call(.createConversation, account: alice.id, body: API.NewConversation(members: [bob.id, carol.id]),
+                                                as: API.Conversation.self)
+            for (d, who) in [(b, bob), (c, carol)] {
+                try await d.recorder.wait("invited") { $0.type == .conversationRequest && $0.conversationId == group.id }
+                _ = try await d.client.call(.acceptConversation, account: who.id, conversation: group.id, as: API.Conversation.self)
+                try await a.recorder.wait("joined") { $0.type == .memberChanged && $0.peer == who.id && $0.state == "join" }
+            }
+            let source = try Self.randomFile(2 << 20, in: dir)
+            let sent = try await a.client.call(.sendFile, account: alice.id, conversation: group.id, body: API.SendFile(path: source.path), as: API.FileTransfer.self)
+            _ = try await Self.download(sent, at: b, account: bob)  // below Bob's automatic limit anyway
+            await a.stop()
+            let got = try await Self.download(sent, at: c, account: carol)
+            let bobDevice = try await b.daemon.runtime(bob.id).device.shortID.hex
+            let from = c.recorder.all.last { $0.type == .transferState && $0.fileId == sent.id && $0.state == "ongoing" }?.detail
+            #expect(from == "from \(bobDevice)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: try #require(got.path))) == Data(contentsOf: source))
         }
     }
 

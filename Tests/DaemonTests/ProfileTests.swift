@@ -51,13 +51,4 @@ struct ProfileTests {
             }
         }
     }
-
-    func waitFor<T>(_ what: String, timeout: Duration = .seconds(60), _ check: () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let v = try? await check() { return v }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw TestFailure("timed out waiting for \(what)")
-    }
 }

@@ -74,9 +74,10 @@ extension TransferService {
         case stopped
     }
 
-    /// Asks the sources in turn, each from the bytes already here, until one completes the
-    /// file; when none can, waits (``Settings/retryDelays``, cut short when a member's device
-    /// appears) and asks again. A checksum mismatch or a full disk ends it at once.
+    /// Asks the sources in turn (those with a socket open first), each from the bytes already
+    /// here, until one completes the file; when none can, waits (``Settings/retryDelays``, cut
+    /// short when a member's device appears) and asks again. A checksum mismatch or a full
+    /// disk ends it at once.
     func run(_ key: Key, _ a: Active) async -> Outcome {
         let offer: FileOffer
         do { offer = try await swarm.offer(at: key.commit, in: key.conversation).offer } catch { return .failed(nil, "\(error)") }
@@ -84,7 +85,12 @@ extension TransferService {
         emitState(key, offer, .waiting, bytes: Self.size(of: partPath(key)) ?? 0)
         var round = 0
         while !a.isStopped {
-            let sources = (try? await swarm.sources(of: file, in: key.conversation)) ?? []
+            var sources = (try? await swarm.sources(of: file, in: key.conversation)) ?? []
+            // Devices we have a socket to first (a device that is away costs a 30 s wait for
+            // its answer); among each, the offering device first, as `sources` gives them.
+            var connected: [SwarmService.FileSource] = []
+            for s in sources where await isConnected(s.device) { connected.append(s) }
+            sources = connected + sources.filter { !connected.contains($0) }
             for source in sources where !a.isStopped {
                 do {
                     try await fetch(key, offer, from: source, a)

@@ -33,6 +33,8 @@ public actor TransferService {
     let settings: Settings
     /// A socket to a device (short id) of an account, connecting if needed.
     let connect: @Sendable (PublicKeyID) async throws(DaemonError) -> PeerSocket
+    /// Whether a socket to a device is open now (those are asked first: no connection to wait for).
+    let isConnected: @Sendable (PublicKeyID) async -> Bool
 
     /// Downloads under way (or waiting for a source), by conversation and file.
     var active: [Key: Active] = [:]
@@ -47,12 +49,14 @@ public actor TransferService {
     }
 
     public init(context: AccountContext, folder: URL, swarm: SwarmService, settings: Settings = Settings(),
-                connect: @escaping @Sendable (PublicKeyID) async throws(DaemonError) -> PeerSocket) {
+                connect: @escaping @Sendable (PublicKeyID) async throws(DaemonError) -> PeerSocket,
+                isConnected: @escaping @Sendable (PublicKeyID) async -> Bool = { _ in false }) {
         self.context = context
         self.folder = folder
         self.swarm = swarm
         self.settings = settings
         self.connect = connect
+        self.isConnected = isConnected
     }
 
     // MARK: paths
