@@ -8,7 +8,9 @@ shared with us; Kay and Lee, to be added as contacts), our daemon with Jay's arc
   1. a contact added on jamid (`addContact(Jay, Kay)`) shows in `rafiki contact list`;
   2. a contact added with `rafiki contact add Lee` shows in jamid's `getContacts(Jay)`;
   3. a conversation started on jamid (`startConversation`) is cloned by us, and one we create
-     is cloned by jamid (`getConversations`).
+     is cloned by jamid (`getConversations`);
+  4. linking with a PIN both ways: jamid's `exportOnRing` PIN typed into `rafiki account link`,
+     and ours (`rafiki account authorize`) given to jamid as `Account.archivePIN`.
 Results are one JSON object on stdout; progress goes to stderr.
 """
 import argparse
@@ -86,6 +88,22 @@ def main():
         t0 = time.monotonic()
         poll("our conversation at jamid", lambda: mine in [str(c) for c in j.cm.getConversations(jay)])
         res["our_conversation_at_jamid"] = {"seconds": round(time.monotonic() - t0, 1)}
+
+        # 4. Linking with a PIN, both ways (Jami 13.7's `exportOnRing` and `Account.archivePIN`).
+        m = j.mark()
+        j.cm.exportOnRing(kay, "")
+        _, a = j.wait_signal("exportOnRingEnded", lambda a: a[0] == kay, timeout=120, since=m)
+        res["jamid_pin_status"] = int(a[1])
+        linked = rafiki("account", "link", str(a[2]), "--device-name", "linked", timeout=180)
+        res["linked_from_jamid"] = linked["id"] == kay_id
+        rafa = rafiki("account", "create", "--display-name", "Rafa")["id"]
+        poll("Rafa registered", lambda: [x for x in rafiki("account", "list") if x["id"] == rafa and x["state"] == "registered"])
+        pin = rafiki("account", "authorize", "--account", rafa)["pin"]
+        m = j.mark()
+        acc = j.add_account(jh.offline_account_details(bs.addr, "linked", {"Account.archivePIN": pin, "Account.archivePassword": ""}))
+        _, a = j.wait_signal("registrationStateChanged", lambda a: a[0] == acc and str(a[1]) in ("REGISTERED", "ERROR_GENERIC", "ERROR_NETWORK"),
+                             timeout=180, since=m)
+        res["jamid_linked_ours"] = {"state": str(a[1]), "same_account": j.details(acc).get("Account.username") == rafa}
 
         res["daemon_exit"] = children.stop(daemon, grace=30)
         daemon = None

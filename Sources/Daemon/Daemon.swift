@@ -139,7 +139,7 @@ public actor Daemon {
     /// Writes the account's folder whole (``AccountStore/install(_:device:input:)``) and starts
     /// it. When it cannot start, a new account is removed again, so the caller's error is the
     /// only trace.
-    private func install(_ archive: AccountArchive, device: DeviceIdentity, input: AccountInput) async throws(DaemonError) -> AccountRuntime {
+    func install(_ archive: AccountArchive, device: DeviceIdentity, input: AccountInput) async throws(DaemonError) -> AccountRuntime {
         let id = archive.accountID
         // Checked again after the key was made: another import of it may have finished meanwhile.
         guard runtimes[id] == nil, !installing.contains(id) else { throw .invalid("account \(id) is already on this device") }

@@ -21,3 +21,4 @@ extension API.MessagePage: ResponseEncodable {}
 extension API.FileTransfer: ResponseEncodable {}
 extension API.FileList: ResponseEncodable {}
 extension API.ConversationProfile: ResponseEncodable {}
+extension API.DeviceLink: ResponseEncodable {}

@@ -41,6 +41,17 @@ struct DaemonRoutes: Sendable {
             }
             return EditedResponse(status: .created, response: try await answering { try await account(runtime.id.hex) })
         }
+        router.on(.linkDevice) { request, context in
+            let body = try await request.decode(as: API.LinkDevice.self, context: context)
+            let runtime = try await answering {
+                try await daemon.linkDevice(pin: body.pin, password: body.password.flatMap { $0.isEmpty ? nil : $0 }, deviceName: body.deviceName ?? "rafiki")
+            }
+            return EditedResponse(status: .created, response: try await answering { try await account(runtime.id.hex) })
+        }
+        router.on(.authorizeDevice) { request, context in
+            let body = try await request.decode(as: API.AuthorizeDevice.self, context: context)
+            return try await answering { try await daemon.authorizeDevice(context.parameters.require(Endpoint.accountParameter), password: body.password) }
+        }
         router.on(.account) { _, context in try await answering { try await account(context.parameters.require(Endpoint.accountParameter)) } }
         router.on(.exportAccount) { _, context in
             try await answering {

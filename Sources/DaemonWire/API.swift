@@ -171,4 +171,36 @@ extension API {
         public var presence: [Presence]
         public init(presence: [Presence]) { self.presence = presence }
     }
+
+    /// The answer of `POST …/devices/authorize`: the PIN a new device types (with the account's
+    /// password) within ten minutes.
+    public struct DeviceLink: Codable, Sendable, Equatable {
+        /// 8 letters and digits, lower case.
+        public var pin: String
+        /// Seconds since 1970.
+        public var expires: Int64
+        public init(pin: String, expires: Int64) {
+            self.pin = pin
+            self.expires = expires
+        }
+    }
+
+    /// The body of `POST …/devices/authorize`.
+    public struct AuthorizeDevice: Codable, Sendable, Equatable {
+        /// The account's archive password; none when it has none.
+        public var password: String?
+        public init(password: String? = nil) { self.password = password }
+    }
+
+    /// The body of `POST /v1/accounts/link`.
+    public struct LinkDevice: Codable, Sendable, Equatable {
+        public var pin: String
+        public var password: String?
+        public var deviceName: String?
+        public init(pin: String, password: String? = nil, deviceName: String? = nil) {
+            self.pin = pin
+            self.password = password
+            self.deviceName = deviceName
+        }
+    }
 }

@@ -7,7 +7,12 @@ extension Endpoint {
     public static let createAccount = Endpoint(.post, "v1", "accounts")
     /// Body ``API/ImportAccount``; answer `201` ``API/Account``.
     public static let importAccount = Endpoint(.post, "v1", "accounts", "import")
+    /// Body ``API/LinkDevice``; answer `201` ``API/Account``: this machine becomes a device of
+    /// the account whose archive another device put on the DHT under the PIN.
+    public static let linkDevice = Endpoint(.post, "v1", "accounts", "link")
     public static let account = Endpoint(.get, "v1", "accounts", .account)
+    /// Body ``API/AuthorizeDevice``; answer ``API/DeviceLink``.
+    public static let authorizeDevice = Endpoint(.post, "v1", "accounts", .account, "devices", "authorize")
     public static let exportAccount = Endpoint(.post, "v1", "accounts", .account, "export")
     /// Body and answer ``API/Profile``.
     public static let profile = Endpoint(.put, "v1", "accounts", .account, "profile")
@@ -93,7 +98,7 @@ extension Endpoint {
     public static let eventStream = Endpoint(.get, "v1", "events", "stream")
 
     public static let all: [Endpoint] = [
-        status, accounts, createAccount, importAccount, account, exportAccount, profile, ownProfile,
+        status, accounts, createAccount, importAccount, linkDevice, account, authorizeDevice, exportAccount, profile, ownProfile,
         contacts, addContact, contact, removeContact, banContact, unbanContact, contactProfile,
         requests, acceptRequest, declineRequest, presence, peers, connectPeer, disconnectPeer, probeChannel,
         conversations, createConversation, conversation, leaveConversation, inviteMember, removeMember, banMember, unbanMember,

@@ -15,5 +15,5 @@ struct AccountCommand: AsyncParsableCommand {
         commandName: "account",
         abstract: "Create, inspect, export and import Jami accounts; add and revoke devices.",
         subcommands: [CreateAccount.self, ListAccounts.self, ShowAccount.self, ExportAccount.self, ImportAccount.self,
-                      AddDevice.self, RevokeDevice.self, PublishAccount.self])
+                      AuthorizeDevice.self, LinkDevice.self, AddDevice.self, RevokeDevice.self, PublishAccount.self])
 }

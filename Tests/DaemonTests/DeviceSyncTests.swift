@@ -60,6 +60,29 @@ struct DeviceSyncTests {
         }
     }
 
+    /// A new device linked with a PIN (Jami 13.7's way): the laptop puts the archive on the DHT,
+    /// a daemon with no account fetches it with the PIN and password and becomes a device of the
+    /// account, then syncs with the laptop. A wrong PIN finds nothing.
+    @Test func aDeviceLinkedWithAPinJoinsTheAccount() async throws {
+        try await withTestNetwork { network in
+            let (laptop, _, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
+            _ = try await laptop.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
+            let link = try await laptop.client.call(.authorizeDevice, account: alice.id, body: API.AuthorizeDevice(), as: API.DeviceLink.self)
+            #expect(link.pin.count == 8 && link.pin == link.pin.lowercased())
+            let phone = TestDaemon(network: network)
+            try await phone.start()
+            await #expect(throws: DaemonClientError.self) {
+                _ = try await phone.client.call(.linkDevice, body: API.LinkDevice(pin: "00000000", deviceName: "phone"))
+            }
+            let linked = try await phone.client.call(.linkDevice, body: API.LinkDevice(pin: link.pin.uppercased(), deviceName: "phone"), as: API.Account.self)
+            let laptopDevice = try await laptop.daemon.runtime(alice.id).device.shortID.hex
+            #expect(linked.id == alice.id && linked.device != laptopDevice)
+            try await waitUntil("Bob a contact on the linked phone") {
+                try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == bob.id }
+            }
+        }
+    }
+
     /// A device the account revoked (its certificate in the account's CRL on the DHT) gets
     /// nothing more: the laptop refuses its connection, and a contact added after is not synced.
     @Test func aRevokedDeviceGetsNothingMore() async throws {
