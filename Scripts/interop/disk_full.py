@@ -37,7 +37,9 @@ def main():
         lan = jh.NETNS_LAN_ADDR.split("/")[0]
 
         def start(name, wrap=()):
-            side = children.start_side(args.rafikid, args.workdir, lan, name, bs.addr, {"autoDownloadLimit": 0}, wrap)
+            # A serves at 4 MiB/s, so that B's two downloads surely overlap.
+            config = {"autoDownloadLimit": 0, "uploadRateLimit": (4 << 20) if name == "A" else 0}
+            side = children.start_side(args.rafikid, args.workdir, lan, name, bs.addr, config, wrap)
             daemons.append(side["p"])
             return side
 
@@ -81,8 +83,10 @@ def main():
         res["too_big"] = download(big)
 
         one, two = offer(5, "one.bin"), offer(5, "two.bin")
-        download(one)
-        download(two)
+        for f in (one, two):
+            started = download(f)
+            if "status" in started:
+                raise RuntimeError("a download was refused at its start: %s" % started)
         ends = {}
         while len(ends) < 2:
             _, e = events.wait("both downloads end", lambda e: e["type"] == "transfer.state" and e.get("state") in ("complete", "failed"), timeout=120)

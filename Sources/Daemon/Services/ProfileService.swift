@@ -28,6 +28,9 @@ public actor ProfileService {
     let contacts: ContactBook
     let swarm: SwarmService
     let connections: Connections
+    /// Accounts whose profile we asked for in this run (once each: a device without one answers
+    /// nothing, and every fetch from it would ask again).
+    var pulled: Set<PublicKeyID> = []
 
     public init(context: AccountContext, contacts: ContactBook, swarm: SwarmService, connections: Connections) {
         self.context = context
@@ -125,8 +128,9 @@ public actor ProfileService {
     /// Asks `device` for `account`'s profile (`…/profile/<account>.vcf`) when we have none:
     /// what jamid does after cloning a 1:1, so a new contact has a name before it pushes one.
     public func pullIfMissing(_ account: PublicKeyID, in conversation: ObjectID, from device: Connections.PeerDevice) async {
-        guard account != context.account, (try? context.database.profile(of: account.hex)) == .some(nil),
+        guard account != context.account, !pulled.contains(account), (try? context.database.profile(of: account.hex)) == .some(nil),
               let socket = await connections.openSocket(device.device) else { return }
+        pulled.insert(account)
         do {
             let channel = try await socket.open("\(TransferRequest.prefix)\(conversation.hex)/profile/\(account.hex).vcf")
             defer { channel.close() }
