@@ -249,6 +249,9 @@ public actor AccountRuntime {
         await o.presence.stop()
         await o.delivery.stop()
         await o.inbox.stop()
+        // Downloads end before their sockets do, so none writes to its part file after we stop
+        // (what arrived is flushed; the next start resumes from it).
+        await o.transfers?.stopAll()
         await o.connections?.stop()
         await o.node.shutdown()
         setState(.unregistered)

@@ -51,18 +51,24 @@ extension Daemon {
         defer { Task { await node.shutdown() } }
         do { try await node.bootstrap(bootstrap, timeout: .seconds(10)) } catch { throw .network("no bootstrap node answered: \(error)") }
         let now = WallClock.unixSeconds
+        var keys: [(key: [UInt8], location: [UInt8])] = []
         for previous in [false, true] {
-            let key: (key: [UInt8], location: [UInt8])
-            do { key = try await Blocking.run { () throws(IdentityError) in try ArchivePIN.key(pin: pin, password: password ?? "", unixSeconds: now, previous: previous) } } catch {
+            do { keys.append(try await Blocking.run { () throws(IdentityError) in try ArchivePIN.key(pin: pin, password: password ?? "", unixSeconds: now, previous: previous) }) } catch {
                 throw DaemonError(error)
             }
-            let values = (try? await node.get(InfoHash(bytes: key.location)!, query: Query(), onValues: nil, until: nil)) ?? []
-            for v in values {
-                guard let archive = try? ArchivePIN.open(v.data, key: key.key), (try? ChainVerifier().verify(archive.accountChain)) != nil else { continue }
-                if runtimes[archive.accountID] != nil { throw .invalid("account \(archive.accountID) is already on this device") }
-                let device: DeviceIdentity
-                do { device = try await DeviceIdentity.createOnOwnThread(for: archive, bits: keyBits) } catch { throw DaemonError(error) }
-                return try await install(archive, device: device, input: input)
+        }
+        // A node that just joined may not reach the value's holders at once: three looks.
+        for attempt in 0..<3 {
+            if attempt > 0 { try? await Task.sleep(for: .seconds(2 * attempt)) }
+            for key in keys {
+                let values = (try? await node.get(InfoHash(bytes: key.location)!, query: Query(), onValues: nil, until: nil)) ?? []
+                for v in values {
+                    guard let archive = try? ArchivePIN.open(v.data, key: key.key), (try? ChainVerifier().verify(archive.accountChain)) != nil else { continue }
+                    if runtimes[archive.accountID] != nil { throw .invalid("account \(archive.accountID) is already on this device") }
+                    let device: DeviceIdentity
+                    do { device = try await DeviceIdentity.createOnOwnThread(for: archive, bits: keyBits) } catch { throw DaemonError(error) }
+                    return try await install(archive, device: device, input: input)
+                }
             }
         }
         throw DaemonError(.noSuchAccount, "nothing on the DHT opens with that PIN and password (a PIN lasts ten minutes)")

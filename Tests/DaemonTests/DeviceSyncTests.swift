@@ -53,7 +53,11 @@ struct DeviceSyncTests {
             try await waitUntil("the read on the phone") {
                 try await phone.client.call(.message, account: alice.id, conversation: oneToOne, message: hi.id, as: API.Message.self).status == .displayed
             }
-            // And back: the phone declines Bob's invitation, the laptop no longer lists it.
+            // And back: the phone leaves the group; the laptop hides it too.
+            _ = try await phone.client.call(.leaveConversation, account: alice.id, conversation: group.id)
+            try await waitUntil("the group left on the laptop too") {
+                try await !laptop.client.call(.conversations, account: alice.id, as: API.ConversationList.self).conversations.contains { $0.id == group.id }
+            }
             _ = try await phone.client.call(.declineConversation, account: alice.id, conversation: bobs.id)
             let bobContactOnPhone = try await phone.client.call(.contact, account: alice.id, peer: bob.id, as: API.Contact.self)
             #expect(bobContactOnPhone.state == .active && bobContactOnPhone.confirmed)

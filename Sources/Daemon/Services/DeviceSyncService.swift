@@ -118,7 +118,8 @@ public actor DeviceSyncService {
             ds.requests[r.from] = DeviceSync.Request(deviceKey: chain.leaf.spkiDER, conversationId: r.conversationId, received: r.received)
         }
         var conversations: [String: ConversationInfo] = [:]
-        for c in await swarm.conversations() {
+        // Those we left too (kept a day): `removed` tells our other devices to hide them.
+        for c in await swarm.syncedConversations() {
             conversations[c.hex] = await swarm.syncInfo(c)
         }
         var requests: [String: ConversationRequestInfo] = [:]

@@ -5,6 +5,9 @@ import Swarm
 
 /// What own-device sync needs from the conversations.
 extension SwarmService {
+    /// Every conversation on this device, those left (and not erased yet) included.
+    func syncedConversations() -> [ObjectID] { allConversations() }
+
     /// A conversation as jamid's `ConvInfo` describes it to our other devices.
     func syncInfo(_ conversation: ObjectID) -> ConversationInfo {
         let created = (try? repository(conversation).git.commit(conversation).time) ?? 0

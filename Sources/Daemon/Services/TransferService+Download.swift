@@ -33,6 +33,15 @@ extension TransferService {
         emitState(key, offer, .cancelled, bytes: 0)
     }
 
+    /// Ends every download (the account goes offline): each stops reading, flushes what
+    /// arrived to its part file and ends before this returns.
+    public func stopAll() async {
+        let running = active
+        active = [:]
+        for a in running.values { a.stop() }
+        for a in running.values { _ = await a.task.withLock { $0 }?.value }
+    }
+
     /// A file another account just offered: downloaded at once when small enough.
     public func offered(_ commit: ObjectID, in conversation: ObjectID, _ offer: FileOffer) {
         guard settings.autoDownloadLimit > 0, offer.size <= UInt64(settings.autoDownloadLimit) else { return }
