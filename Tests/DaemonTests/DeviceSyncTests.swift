@@ -71,18 +71,21 @@ struct DeviceSyncTests {
         try await withTestNetwork { network in
             let (laptop, _, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
             _ = try await laptop.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
-            let link = try await laptop.client.call(.authorizeDevice, account: alice.id, body: API.AuthorizeDevice(), as: API.DeviceLink.self)
-            #expect(link.pin.count == 8 && link.pin == link.pin.lowercased())
             let phone = TestDaemon(network: network)
             try await phone.start()
-            await #expect(throws: DaemonClientError.self) {
-                _ = try await phone.client.call(.linkDevice, body: API.LinkDevice(pin: "00000000", deviceName: "phone"))
-            }
+            // Right before the link: the test network keeps type-0 values 12 s (Jami: 10 min).
+            let link = try await laptop.client.call(.authorizeDevice, account: alice.id, body: API.AuthorizeDevice(), as: API.DeviceLink.self)
+            #expect(link.pin.count == 8 && link.pin == link.pin.lowercased())
             let linked = try await phone.client.call(.linkDevice, body: API.LinkDevice(pin: link.pin.uppercased(), deviceName: "phone"), as: API.Account.self)
             let laptopDevice = try await laptop.daemon.runtime(alice.id).device.shortID.hex
             #expect(linked.id == alice.id && linked.device != laptopDevice)
             try await waitUntil("Bob a contact on the linked phone") {
                 try await phone.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == bob.id }
+            }
+            let other = TestDaemon(network: network)
+            try await other.start()
+            await #expect(throws: DaemonClientError.self) {
+                _ = try await other.client.call(.linkDevice, body: API.LinkDevice(pin: "00000000", deviceName: "other"))
             }
         }
     }
