@@ -227,10 +227,25 @@ public actor AccountRuntime {
         await o.inbox.start()
         await o.presence.follow(id)
         for peer in await contacts.activeContacts() { await o.presence.follow(peer) }
-        do {
-            try await Publisher(context: context, node: o.node, announcement: announcement, revocationList: revocationList).publish()
-        } catch {
+        let publisher = Publisher(context: context, node: o.node, announcement: announcement, revocationList: revocationList)
+        var storedOn = 0
+        do { storedOn = try await publisher.publish() } catch {
             context.logger.error("publishing failed", metadata: ["error": "\(error)"])
+        }
+        // A node that has just joined may know only its bootstrap, and our certificate and
+        // announcement then sit on that one node, where the lookups of others may not go (the
+        // node re-announces them only before they expire): published again once the routing
+        // table has grown, while they are on fewer than three nodes.
+        if storedOn < 3 {
+            let scheduler = context.scheduler, logger = context.logger
+            scheduler.spawn {
+                for delay in [5, 20] {
+                    guard (try? await scheduler.sleep(for: .seconds(delay))) != nil else { return }
+                    do { if try await publisher.publish() >= 3 { return } } catch {
+                        logger.info("publishing again failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
         }
         guard !Task.isCancelled else { return }
         setState(.registered)

@@ -126,9 +126,11 @@ public actor ProfileService {
     }
 
     /// Asks `device` for `account`'s profile (`…/profile/<account>.vcf`) when we have none:
-    /// what jamid does after cloning a 1:1, so a new contact has a name before it pushes one.
+    /// what jamid does after cloning a 1:1 (only then: in a group every member's devices push
+    /// theirs), so a new contact has a name before it pushes one.
     public func pullIfMissing(_ account: PublicKeyID, in conversation: ObjectID, from device: Connections.PeerDevice) async {
-        guard account != context.account, !pulled.contains(account), (try? context.database.profile(of: account.hex)) == .some(nil),
+        guard account != context.account, !pulled.contains(account), await swarm.isOneToOne(conversation),
+              (try? context.database.profile(of: account.hex)) == .some(nil),
               let socket = await connections.openSocket(device.device) else { return }
         pulled.insert(account)
         do {

@@ -21,8 +21,10 @@ public struct Publisher: Sendable {
         self.revocationList = revocationList
     }
 
-    /// Puts everything at once; throws the first failure (the others still went out).
-    public func publish() async throws(DaemonError) {
+    /// Puts everything at once; throws the first failure (the others still went out). Returns
+    /// on how many nodes the certificate and the announcement were both stored (the fewer).
+    @discardableResult
+    public func publish() async throws(DaemonError) -> Int {
         let (node, announcement, revocationList, account, crlID) = (node, announcement, revocationList, context.account, context.scheduler.randomID())
         async let certificate = node.publishCertificate()
         async let announced = node.put(InfoHash(account), announcement, permanent: true)
@@ -34,6 +36,7 @@ public struct Publisher: Sendable {
             let stored = try await (certificate, announced, revocation)
             context.logger.info("device announced", metadata: ["device": "\(context.device.shortID)", "certificateOn": "\(stored.0)",
                                                               "announcementOn": "\(stored.1)", "revocationListOn": "\(stored.2)"])
+            return min(stored.0, stored.1)
         } catch {
             throw .network("publishing our device: \(error)")
         }

@@ -64,12 +64,14 @@ extension SwarmService {
         Array(Set(conversations().flatMap { memberAccounts($0) }).subtracting([context.account])).sorted { $0.hex < $1.hex }
     }
 
+    /// Whether `conversation` is a 1:1 (its root commit's mode).
+    public func isOneToOne(_ conversation: ObjectID) -> Bool {
+        (try? SwarmCommit(try repository(conversation).git.commit(conversation)))?.message.mode == ConversationMode.oneToOne.rawValue
+    }
+
     /// A conversation `account` and we are both members of (its 1:1 first), nil if none.
     public func sharedConversation(with account: PublicKeyID) -> ObjectID? {
         let shared = conversations().filter { memberAccounts($0).contains(account) }
-        let oneToOne = shared.first { c in
-            (try? SwarmCommit(try repository(c).git.commit(c)))?.message.mode == ConversationMode.oneToOne.rawValue
-        }
-        return oneToOne ?? shared.first
+        return shared.first { isOneToOne($0) } ?? shared.first
     }
 }
