@@ -234,16 +234,21 @@ public actor AccountRuntime {
         }
         // A node that has just joined may know only its bootstrap, and our certificate and
         // announcement then sit on that one node, where the lookups of others may not go (the
-        // node re-announces them only before they expire): published again once the routing
-        // table has grown, while they are on fewer than three nodes.
+        // node re-announces them only before they expire): published again (5 and 20 s later)
+        // when the routing table has since grown past the nodes that stored them. In a network
+        // that small (a few nodes, all of which have them) nothing is put again.
         if storedOn < 3 {
-            let scheduler = context.scheduler, logger = context.logger
+            let scheduler = context.scheduler, logger = context.logger, node = o.node
             scheduler.spawn {
+                var stored = storedOn
                 for delay in [5, 20] {
                     guard (try? await scheduler.sleep(for: .seconds(delay))) != nil else { return }
-                    do { if try await publisher.publish() >= 3 { return } } catch {
+                    let known = ((try? await node.statistics()).map { $0.goodNodes4 + $0.goodNodes6 }) ?? 0
+                    guard known > stored + 1 else { continue }
+                    do { stored = try await publisher.publish() } catch {
                         logger.info("publishing again failed", metadata: ["error": "\(error)"])
                     }
+                    if stored >= 3 { return }
                 }
             }
         }
