@@ -28,10 +28,17 @@ extension Daemon {
         do { location = try await Blocking.run { () throws(IdentityError) in try ArchivePIN.key(pin: pin, password: password ?? "", unixSeconds: now).location } } catch {
             throw DaemonError(error)
         }
-        do {
-            _ = try await node.put(InfoHash(bytes: location)!, Value(id: UInt64.random(in: 1...UInt64.max), data: sealed))
-        } catch {
+        let value = Value(id: UInt64.random(in: 1...UInt64.max), data: sealed), at = InfoHash(bytes: location)!
+        do { _ = try await node.put(at, value) } catch {
             throw .network("putting the archive on the DHT: \(error)")
+        }
+        // Put again a few times in the first minute (the same value: its holders keep one
+        // copy), so that a slow new device, or nodes that joined since, still find it.
+        Task {
+            for delay in [5, 10, 20, 40] {
+                try? await Task.sleep(for: .seconds(delay))
+                _ = try? await node.put(at, value)
+            }
         }
         logger.notice("an archive was put on the DHT for a new device", metadata: ["account": "\(runtime.id)"])
         return API.DeviceLink(pin: pin.lowercased(), expires: now + Self.linkLifetime)

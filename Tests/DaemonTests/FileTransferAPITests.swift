@@ -23,10 +23,10 @@ struct FileTransferAPITests {
         try await a.recorder.wait("Alice registered", timeout: .seconds(120)) { $0.type == .registration && $0.state == "registered" }
         _ = try await a.client.call(.addContact, account: alice.id, body: API.AddContact(peer: bob.id))
         let c = try #require(try await a.client.call(.conversations, account: alice.id, as: API.ConversationList.self).conversations.first).id
-        try await b.recorder.wait("Alice's request") { $0.type == .requestReceived && $0.peer == alice.id }
+        try await b.recorder.wait("Alice's request", timeout: .seconds(120)) { $0.type == .requestReceived && $0.peer == alice.id }
         _ = try await b.client.call(.acceptRequest, account: bob.id, peer: alice.id)
-        try await b.recorder.wait("the 1:1 cloned") { $0.type == .conversationChanged && $0.conversationId == c && $0.state == "cloned" }
-        try await a.recorder.wait("Bob joined") { $0.type == .memberChanged && $0.peer == bob.id && $0.state == "join" }
+        try await b.recorder.wait("the 1:1 cloned", timeout: .seconds(120)) { $0.type == .conversationChanged && $0.conversationId == c && $0.state == "cloned" }
+        try await a.recorder.wait("Bob joined", timeout: .seconds(120)) { $0.type == .memberChanged && $0.peer == bob.id && $0.state == "join" }
         return (a, b, alice, bob, c)
     }
 
