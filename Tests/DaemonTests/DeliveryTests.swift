@@ -35,7 +35,9 @@ struct DeliveryTests {
 
             // Once Bob accepts, Alice stops putting it.
             _ = try await back.client.call(.POST, "/v1/accounts/\(bob.id)/requests/\(alice.id)/accept", as: AccountRuntime.ContactView.self)
-            try await a.recorder.wait("confirmed at Alice") { $0.type == .contactConfirmed && $0.peer == bob.id }
+            // Two minutes: the bootstrap restarted empty, so Alice's inbox listen is found again
+            // only at its next refresh, later still when the full suite loads the cores.
+            try await a.recorder.wait("confirmed at Alice", timeout: .seconds(120)) { $0.type == .contactConfirmed && $0.peer == bob.id }
             await a.stop()
             #expect(try outgoing(of: alice, in: a).isEmpty)
         }
