@@ -7,7 +7,8 @@ public final class FileHasher {
     private let context: OpaquePointer
 
     public init() {
-        // Allocation failures are the only way these fail; nothing can go on without them.
+        // safe: no input reaches these; they fail only when libcrypto cannot allocate a context
+        // or lacks SHA3-512 (every OpenSSL since 1.1.1 has it; setup.sh installs 3.0).
         guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha3_512(), nil) == 1 else { fatalError("libcrypto: no SHA3-512") }
         context = c
     }
@@ -22,6 +23,7 @@ public final class FileHasher {
     /// The digest so far in lower-case hex, as Jami writes `sha3sum` (of a copy of the state,
     /// so more bytes may follow).
     public func finalize() -> String {
+        // safe: allocation, copy and final of a valid context fail only when memory is exhausted.
         guard let copy = EVP_MD_CTX_new() else { fatalError("libcrypto: out of memory") }
         defer { EVP_MD_CTX_free(copy) }
         var digest = [UInt8](repeating: 0, count: 64)
