@@ -11,6 +11,7 @@ import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -199,6 +200,22 @@ def jamid_accounts(jh, j, bootstrap, names, timeout=240):
     for acc in accounts:
         poll("jamid's DH params", lambda: os.path.exists(os.path.join(j.env["XDG_CACHE_HOME"], acc, "dhParams")), timeout=120)
     return [(acc, j.details(acc)["Account.username"]) for acc in accounts]
+
+
+def start_jamid_accounts(jh, h, bootstrap, names, name="J", debug=False, attempts=3, timeout=240):
+    """Starts jamid in harness `h` with `jamid_accounts(names)`. jamid 13.7 sometimes dies while
+    it makes its accounts' keys (CI saw its bus name vanish during addAccount on a loaded
+    machine); nothing of ours has run yet then, so a fresh jamid (its own folder) is started, at
+    most `attempts` times, and each restart is logged. Returns (jamid, [(account, Jami id)])."""
+    for attempt in range(1, attempts + 1):
+        j = h.start_jamid(name if attempt == 1 else "%s%d" % (name, attempt), debug=debug)
+        try:
+            return j, jamid_accounts(jh, j, bootstrap, names, timeout=timeout)
+        except Exception as e:
+            if j.jamid.p.poll() is None or attempt == attempts:
+                raise
+            print("jamid %s died while making its accounts (rc=%s: %s); starting another (%d/%d)"
+                  % (j.name, j.jamid.p.returncode, e, attempt + 1, attempts), file=sys.stderr, flush=True)
 
 
 def rafiki_home(workdir, lan_addr, name="rafiki-home"):

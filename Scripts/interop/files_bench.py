@@ -137,8 +137,7 @@ def main():
         daemons = []
 
         # jamid <-> jamid, the same file.
-        j = h.start_jamid("J")
-        (jay, jay_id), (kay, kay_id) = children.jamid_accounts(jh, j, bs.addr, ["Jay", "Kay"])
+        j, ((jay, jay_id), (kay, kay_id)) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay", "Kay"], debug=True)
         m = j.mark()
         j.cm.sendTrustRequest(jay, kay_id, dbus.ByteArray(b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Jay\r\nEND:VCARD\r\n"))
         _, req = j.wait_signal("incomingTrustRequest", lambda x: x[0] == kay and x[2] == jay_id, timeout=120, since=m)

@@ -43,14 +43,8 @@ def main():
     daemon = None
     try:
         bs = h.start_bootstrap()
-        j = h.start_jamid("J", debug=False)
-        m = j.mark()
-        jay = j.add_account(jh.offline_account_details(bs.addr, "Jay"))
-        kay = j.add_account(jh.offline_account_details(bs.addr, "Kay"))
-        # Six RSA-4096 keys made by GnuTLS beside a busy test run: give it time.
-        children.jamid_registered(jh, j, jay, timeout=240, since=m)
-        children.jamid_registered(jh, j, kay, timeout=240, since=m)
-        jay_id, kay_id = j.details(jay)["Account.username"], j.details(kay)["Account.username"]
+        # Six RSA-4096 keys made by GnuTLS beside a busy test run: the helper gives it time.
+        j, ((jay, jay_id), (kay, kay_id)) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay", "Kay"])
         res["jamid"] = {"jay": jay_id, "kay": kay_id}
 
         home = os.path.join(args.workdir, "rafiki-home")

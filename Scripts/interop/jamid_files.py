@@ -64,8 +64,7 @@ def main():
     daemon = None
     try:
         bs = h.start_bootstrap()
-        j = h.start_jamid("J")
-        ((jay, jay_id),) = children.jamid_accounts(jh, j, bs.addr, ["Jay"])
+        j, ((jay, jay_id),) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay"], debug=True)
         home = children.rafiki_home(args.workdir, jh.NETNS_LAN_ADDR.split("/")[0])
         with open(os.path.join(home, "config.json")) as f:
             config = json.load(f)

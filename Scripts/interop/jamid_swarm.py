@@ -45,8 +45,7 @@ def main():
     daemon = None
     try:
         bs = h.start_bootstrap()
-        j = h.start_jamid("J", debug=args.jamid_debug)
-        (jay, jay_id), (kay, kay_id) = children.jamid_accounts(jh, j, bs.addr, ["Jay", "Kay"])
+        j, ((jay, jay_id), (kay, kay_id)) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay", "Kay"], debug=args.jamid_debug)
         res["jamid"] = {"jay": jay_id, "kay": kay_id}
         home = children.rafiki_home(args.workdir, jh.NETNS_LAN_ADDR.split("/")[0])
         daemon_log = open(os.path.join(args.workdir, "rafikid.log"), "w")

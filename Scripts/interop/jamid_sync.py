@@ -41,8 +41,7 @@ def main():
     daemon = None
     try:
         bs = h.start_bootstrap()
-        j = h.start_jamid("J")
-        (jay, jay_id), (kay, kay_id), (lee, lee_id) = children.jamid_accounts(jh, j, bs.addr, ["Jay", "Kay", "Lee"])
+        j, ((jay, jay_id), (kay, kay_id), (lee, lee_id)) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay", "Kay", "Lee"], debug=True)
         res["jamid"] = {"jay": jay_id, "kay": kay_id, "lee": lee_id}
         archive = os.path.join(args.workdir, "jay.gz")
         if not j.cm.exportToFile(jay, archive, ""):

@@ -29,6 +29,13 @@ public struct ConversationProfile: Sendable, Equatable {
         }
     }
 
+    /// The title as a list shows it: trimmed, at most 128 characters, nil when blank.
+    public var shownTitle: String? {
+        guard let title else { return nil }
+        let t = title.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
+        return t.isEmpty ? nil : String(t.prefix(128))
+    }
+
     public var vcard: [UInt8] {
         var out = "BEGIN:VCARD\nVERSION:2.1\n"
         if let title { out += "FN:\(Self.oneLine(title))\n" }

@@ -54,7 +54,7 @@ extension SwarmService {
             roles = try r.roles()
             let root = try SwarmCommit(try r.git.commit(conversation))
             mode = root.message.mode.flatMap(ConversationMode.init(rawValue:)) ?? .invitesOnly
-            title = try r.git.file(ConversationLayout.profile, in: try r.git.commit(try r.head).tree, limit: 1 << 20).flatMap(Self.title)
+            title = try r.git.file(ConversationLayout.profile, in: try r.git.commit(try r.head).tree, limit: 1 << 20).flatMap { ConversationProfile(vcard: $0).shownTitle }
         } catch {
             throw .storage("\(conversation): \(error)")
         }
@@ -135,15 +135,5 @@ extension SwarmService {
         case .invitesOnly: .invitesOnly
         case .publicConversation: .public
         }
-    }
-
-    /// `FN` of the conversation profile.
-    static func title(_ vcard: [UInt8]) -> String? {
-        for line in String(decoding: vcard, as: UTF8.self).split(whereSeparator: \.isNewline) where line.uppercased().hasPrefix("FN:") || line.uppercased().hasPrefix("FN;") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let t = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            return t.isEmpty ? nil : String(t.prefix(128))
-        }
-        return nil
     }
 }

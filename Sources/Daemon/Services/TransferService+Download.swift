@@ -34,8 +34,10 @@ extension TransferService {
     }
 
     /// Ends every download (the account goes offline): each stops reading, flushes what
-    /// arrived to its part file and ends before this returns.
+    /// arrived to its part file and ends before this returns. Requests waiting to be served
+    /// are refused.
     public func stopAll() async {
+        await uploads.close()
         let running = active
         active = [:]
         for a in running.values { a.stop() }

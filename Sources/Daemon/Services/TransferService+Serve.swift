@@ -14,11 +14,20 @@ extension TransferService {
     /// Streams the requested range of a complete file to a member's device, then closes the
     /// channel (that end is how the receiver knows the range is over). Anything else is
     /// refused with a logged reason: a name that does not parse, a device id that is not the
-    /// peer's, a non-member, a commit that offered no such file, a file we do not have whole.
+    /// peer's, a non-member, a commit that offered no such file, a file we do not have whole,
+    /// too many files served and waiting already (``UploadSlots``).
     public nonisolated func serve(_ channel: PeerChannel, from peer: Connections.PeerDevice) async {
         do {
             let (path, range) = try await servable(channel.name, to: peer)
-            let sent = try await Self.stream(path, range, to: channel, rate: settings.uploadRateLimit, scheduler: context.scheduler)
+            try await uploads.take(for: peer.account)
+            let sent: UInt64
+            do {
+                sent = try await Self.stream(path, range, to: channel, rate: settings.uploadRateLimit, scheduler: context.scheduler)
+            } catch {
+                await uploads.release(of: peer.account)
+                throw error
+            }
+            await uploads.release(of: peer.account)
             context.logger.info("served a file", metadata: ["channel": "\(channel.name.prefix(160))", "bytes": "\(sent)", "to": "\(peer.device)"])
         } catch {
             context.logger.info("refused or ended a file transfer", metadata: ["channel": "\(channel.name.prefix(160))", "from": "\(peer.device)", "reason": "\(error)"])

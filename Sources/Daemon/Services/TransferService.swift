@@ -24,6 +24,9 @@ public actor TransferService {
         public var retryDelays: [Duration] = [.seconds(10), .seconds(30), .seconds(60), .seconds(300)]
         /// Bytes per second each file we serve is sent at, at most (0: as fast as the peer reads).
         public var uploadRateLimit: Int64 = 0
+        /// How many files are served at once, and how many requests wait for their turn
+        /// (``UploadSlots``).
+        public var uploadLimits = UploadSlots.Limits()
         public init() {}
     }
 
@@ -41,6 +44,8 @@ public actor TransferService {
     /// The last failure of a download that is not under way, for ``info(_:in:)``.
     var failures: [Key: String] = [:]
     var cancelled: Set<Key> = []
+    /// Turns of the files we serve.
+    let uploads: UploadSlots
 
     /// A file: the conversation and the commit that offered it.
     struct Key: Hashable, Sendable {
@@ -55,6 +60,7 @@ public actor TransferService {
         self.folder = folder
         self.swarm = swarm
         self.settings = settings
+        uploads = UploadSlots(settings.uploadLimits)
         self.connect = connect
         self.isConnected = isConnected
     }
