@@ -9,30 +9,20 @@
      checks out, its messages still list), and a cancel gives the space back.
 Results are one JSON object on stdout; progress goes to stderr.
 """
-import argparse
 import json
 import os
-import sys
 import urllib.error
 
 import children
+import scenario
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--harness", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--rafikid", required=True)
-    ap.add_argument("--max-seconds", type=int, default=300)
-    args = ap.parse_args()
-    sys.path.insert(0, args.harness)
-    import jamiharness as jh
-    results = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    res = {}
-    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
-    daemons = []
-    try:
+    args = scenario.arguments(300, rafiki=False)
+    with scenario.Scenario(args) as s:
+        jh, h, res = s.jh, s.h, s.res
+        daemons = []
+        s.on_exit(lambda: [children.stop(p, grace=10) for p in daemons])
         bs = h.start_bootstrap()
         lan = jh.NETNS_LAN_ADDR.split("/")[0]
 
@@ -103,14 +93,6 @@ def main():
             children.api(b["url"], b["token"], "DELETE", "/v1/accounts/%s/conversations/%s/messages/%s/file/download" % (b["id"], conv, f["message"]))
             res["after_cancel"] = call(b, "GET", "/conversations/%s/messages/%s/file" % (conv, f["message"]))
         events.close()
-    except Exception as e:
-        res["error"] = "%s: %s" % (type(e).__name__, e)
-    finally:
-        for p in daemons:
-            children.stop(p, grace=10)
-        h.close()
-    results.write(json.dumps(res) + "\n")
-    results.flush()
 
 
 if __name__ == "__main__":

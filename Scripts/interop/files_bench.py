@@ -14,14 +14,12 @@ over the namespace's veth address).
 - memory during the transfer: resident memory sampled every 100 ms, before and at its peak.
 Prints one JSON object on stdout; progress on stderr.
 """
-import argparse
-import json
 import os
-import sys
 import threading
 import time
 
 import children
+import scenario
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -73,23 +71,18 @@ def measured(pids, start, wait):
     return seconds, cpu, {str(p): {"before_mib": round(sampler.before[p], 1), "peak_mib": round(sampler.peak[p], 1)} for p in pids}
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--harness", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--rafikid", required=True)
+def options(ap):
     ap.add_argument("--mib", type=int, default=1024)
-    ap.add_argument("--max-seconds", type=int, default=1500)
-    args = ap.parse_args()
-    sys.path.insert(0, args.harness)
+
+
+def main():
+    args = scenario.arguments(1500, rafiki=False, extra=options)
     import dbus
-    import jamiharness as jh
-    results = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    res = {"mib": args.mib}
-    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
-    daemons = []
-    try:
+    with scenario.Scenario(args) as s:
+        jh, h, res = s.jh, s.h, s.res
+        res["mib"] = args.mib
+        daemons = []
+        s.on_exit(lambda: [children.stop(p, grace=10) for p in daemons])
         source = os.path.join(args.workdir, "payload.bin")
         with open(source, "wb") as f:
             for _ in range(args.mib):
@@ -170,14 +163,6 @@ def main():
         res["jamid"] = {"seconds": round(seconds, 2), "mib_per_s": round(args.mib / seconds, 1), "cpu_s_per_gib": round(cpu / gib, 2), "memory": memory}
         res["throughput_ratio"] = round(res["ours"]["mib_per_s"] / res["jamid"]["mib_per_s"], 2)
         res["cpu_ratio"] = round(res["ours"]["cpu_s_per_gib"] / res["jamid"]["cpu_s_per_gib"], 2)
-    except Exception as e:
-        res["error"] = "%s: %s" % (type(e).__name__, e)
-    finally:
-        for p in daemons:
-            children.stop(p, grace=10)
-        h.close()
-    results.write(json.dumps(res) + "\n")
-    results.flush()
 
 
 if __name__ == "__main__":

@@ -14,34 +14,22 @@ drives through our CLI (`--rafiki`):
      running, and SIGTERM must stop it with status 0.
 Results are one JSON object on stdout; progress goes to stderr.
 """
-import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 
 import children
+import scenario
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--harness", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--rafikid", required=True)
-    ap.add_argument("--rafiki", required=True)
-    ap.add_argument("--max-seconds", type=int, default=300)
-    args = ap.parse_args()
-    sys.path.insert(0, args.harness)
+    args = scenario.arguments(300)
     import dbus
-    import jamiharness as jh
-    results = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-
-    res = {}
-    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
-    daemon = None
-    try:
+    with scenario.Scenario(args) as s:
+        jh, h, res = s.jh, s.h, s.res
+        daemon = None
+        s.on_exit(lambda: children.stop(daemon, grace=5))
         bs = h.start_bootstrap()
         # Six RSA-4096 keys made by GnuTLS beside a busy test run: the helper gives it time.
         j, ((jay, jay_id), (kay, kay_id)) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay", "Kay"])
@@ -128,13 +116,6 @@ def main():
         text = open(os.path.join(args.workdir, "rafikid.log")).read()
         res["connection_requests_unanswered"] = text.count("connection request left unanswered")
         res["daemon_errors"] = [l for l in text.splitlines() if " error " in l or "critical" in l][:20]
-    except Exception as e:  # reported, not raised: the Swift test prints the log
-        res["error"] = "%s: %s" % (type(e).__name__, e)
-    finally:
-        children.stop(daemon, grace=5)
-        h.close()
-    results.write(json.dumps(res) + "\n")
-    results.flush()
 
 
 if __name__ == "__main__":

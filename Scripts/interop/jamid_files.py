@@ -14,16 +14,15 @@ driven through our CLI only (`rafiki file …`):
      disk by itself (`?start=N` to jamid);
 SHA-256 of every file is compared on both sides. Results: one JSON object on stdout.
 """
-import argparse
 import glob
 import hashlib
 import json
 import os
 import signal
-import sys
 import time
 
 import children
+import scenario
 
 
 def sha256(path):
@@ -43,26 +42,18 @@ def random_file(path, mib):
     return path
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--harness", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--rafikid", required=True)
-    ap.add_argument("--rafiki", required=True)
+def options(ap):
     ap.add_argument("--mib", type=int, default=50)
     ap.add_argument("--resume-mib", type=int, default=200)
-    ap.add_argument("--max-seconds", type=int, default=480)
-    args = ap.parse_args()
-    sys.path.insert(0, args.harness)
-    import dbus
-    import jamiharness as jh
-    results = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
 
-    res = {}
-    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
-    daemon = None
-    try:
+
+def main():
+    args = scenario.arguments(480, extra=options)
+    import dbus
+    with scenario.Scenario(args) as s:
+        jh, h, res = s.jh, s.h, s.res
+        daemon = None
+        s.on_exit(lambda: children.stop(daemon, grace=5))
         bs = h.start_bootstrap()
         j, ((jay, jay_id),) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay"], debug=True)
         home = children.rafiki_home(args.workdir, jh.NETNS_LAN_ADDR.split("/")[0])
@@ -167,13 +158,6 @@ def main():
         daemon_log.flush()
         text = open(log_path).read()
         res["daemon_errors"] = [l for l in text.splitlines() if " error " in l or "critical" in l][:20]
-    except Exception as e:  # reported, not raised: the Swift test prints the log
-        res["error"] = "%s: %s" % (type(e).__name__, e)
-    finally:
-        children.stop(daemon, grace=5)
-        h.close()
-    results.write(json.dumps(res) + "\n")
-    results.flush()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Results are one JSON object on stdout; progress goes to stderr.
 import argparse
 import json
 import os
-import shlex
 import subprocess
 import sys
 import threading

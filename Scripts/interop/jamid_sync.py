@@ -13,33 +13,20 @@ shared with us; Kay and Lee, to be added as contacts), our daemon with Jay's arc
      and ours (`rafiki account authorize`) given to jamid as `Account.archivePIN`.
 Results are one JSON object on stdout; progress goes to stderr.
 """
-import argparse
 import base64
-import json
 import os
-import sys
 import time
 
 import children
+import scenario
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--harness", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--rafikid", required=True)
-    ap.add_argument("--rafiki", required=True)
-    ap.add_argument("--max-seconds", type=int, default=480)
-    args = ap.parse_args()
-    sys.path.insert(0, args.harness)
-    import jamiharness as jh
-    results = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-
-    res = {}
-    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
-    daemon = None
-    try:
+    args = scenario.arguments(480)
+    with scenario.Scenario(args) as s:
+        jh, h, res = s.jh, s.h, s.res
+        daemon = None
+        s.on_exit(lambda: children.stop(daemon, grace=5))
         bs = h.start_bootstrap()
         j, ((jay, jay_id), (kay, kay_id), (lee, lee_id)) = children.start_jamid_accounts(jh, h, bs.addr, ["Jay", "Kay", "Lee"], debug=True)
         res["jamid"] = {"jay": jay_id, "kay": kay_id, "lee": lee_id}
@@ -109,13 +96,6 @@ def main():
         text = open(log_path).read()
         res["daemon_errors"] = [l for l in text.splitlines() if " error " in l or "critical" in l][:20]
         res["dropped_sync"] = [l for l in text.splitlines() if "dropped a sync message" in l][:10]
-    except Exception as e:  # reported, not raised: the Swift test prints the log
-        res["error"] = "%s: %s" % (type(e).__name__, e)
-    finally:
-        children.stop(daemon, grace=5)
-        h.close()
-    results.write(json.dumps(res) + "\n")
-    results.flush()
 
 
 if __name__ == "__main__":

@@ -15,36 +15,28 @@ as root with /usr/bin/python3. Both run in the harness's network namespace on it
   against raw TLS with the same contexts; memory per socket and per channel).
 Prints one JSON object on stdout (medians, samples, ratio); progress on stderr.
 """
-import argparse
 import json
 import os
 import re
 import statistics
-import sys
 import time
 
 import children
+import scenario
+
+
+def options(ap):
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--peer-bench", help="rafiki-peer-bench binary: also throughput and memory, in the same run")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--harness", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--rafikid", required=True)
-    ap.add_argument("--rafiki", required=True)
-    ap.add_argument("--rounds", type=int, default=10)
-    ap.add_argument("--peer-bench", help="rafiki-peer-bench binary: also throughput and memory, in the same run")
-    ap.add_argument("--max-seconds", type=int, default=480)
-    args = ap.parse_args()
-    sys.path.insert(0, args.harness)
+    args = scenario.arguments(480, extra=options)
     import dbus
-    import jamiharness as jh
-    results = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    res = {}
-    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
-    daemons = []
-    try:
+    with scenario.Scenario(args) as s:
+        jh, h, res = s.jh, s.h, s.res
+        daemons = []
+        s.on_exit(lambda: [children.stop(p, grace=10) for p in daemons])
         bs = h.start_bootstrap()
         lan = jh.NETNS_LAN_ADDR.split("/")[0]
 
@@ -115,14 +107,6 @@ def main():
             import subprocess
             out = subprocess.run([args.peer_bench, "--json"], capture_output=True, text=True, timeout=300)
             res["throughput_and_memory"] = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr.strip()[-300:]}
-    except Exception as e:
-        res["error"] = "%s: %s" % (type(e).__name__, e)
-    finally:
-        for p in daemons:
-            children.stop(p, grace=10)
-        h.close()
-    results.write(json.dumps(res) + "\n")
-    results.flush()
 
 
 if __name__ == "__main__":

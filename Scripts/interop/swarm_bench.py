@@ -16,14 +16,11 @@ with /usr/bin/python3, in the harness's network namespace (one private DHT).
   conversations are created and listed, divided by their number.
 Prints one JSON object on stdout; progress on stderr.
 """
-import argparse
-import json
 import os
-import statistics
-import sys
 import time
 
 import children
+import scenario
 
 
 def pct(samples, q):
@@ -39,27 +36,21 @@ def rss_kib(pid):
     return 0
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--harness", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--rafikid", required=True)
+def options(ap):
     ap.add_argument("--messages", type=int, default=50)
     ap.add_argument("--jamid-messages", type=int, default=20)
     ap.add_argument("--burst", type=int, default=300)
     ap.add_argument("--history", type=int, default=10000)
     ap.add_argument("--conversations", type=int, default=200)
-    ap.add_argument("--max-seconds", type=int, default=1500)
-    args = ap.parse_args()
-    sys.path.insert(0, args.harness)
+
+
+def main():
+    args = scenario.arguments(1500, rafiki=False, extra=options)
     import dbus
-    import jamiharness as jh
-    results = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    res = {}
-    h = jh.Harness(args.workdir, max_seconds=args.max_seconds)
-    daemons = []
-    try:
+    with scenario.Scenario(args) as s:
+        jh, h, res = s.jh, s.h, s.res
+        daemons = []
+        s.on_exit(lambda: [children.stop(p, grace=10) for p in daemons])
         bs = h.start_bootstrap()
         lan = jh.NETNS_LAN_ADDR.split("/")[0]
         sides = []
@@ -154,14 +145,6 @@ def main():
             time.sleep(0.05)
         res["latency_jamid_ms"] = {"p50": pct(theirs, 0.5), "p95": pct(theirs, 0.95), "n": len(theirs)}
         res["latency_ratio_p50"] = round(res["latency_ours_ms"]["p50"] / res["latency_jamid_ms"]["p50"], 4)
-    except Exception as e:
-        res["error"] = "%s: %s" % (type(e).__name__, e)
-    finally:
-        for p in daemons:
-            children.stop(p, grace=10)
-        h.close()
-    results.write(json.dumps(res) + "\n")
-    results.flush()
 
 
 if __name__ == "__main__":

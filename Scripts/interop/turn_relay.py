@@ -18,10 +18,8 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import children
