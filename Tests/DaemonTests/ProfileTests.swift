@@ -2,6 +2,7 @@
 import DaemonClient
 import DaemonWire
 import Foundation
+import NIOCore
 import Testing
 
 /// Profiles between two rafikid: ours pushed to a member's device when it changes, theirs
@@ -49,6 +50,42 @@ struct ProfileTests {
             await #expect(throws: DaemonClientError.self) {
                 _ = try await a.client.call(.contactProfile, account: alice.id, peer: String(repeating: "e", count: 40))
             }
+        }
+    }
+
+    /// Profiles pushed half and left open: two per account are read at a time (the third is
+    /// refused at once), each is dropped at the read deadline, and a whole one is taken after.
+    @Test func halfSentProfilesAreBoundedAndDropped() async throws {
+        try await withTestNetwork { network in
+            let (a, b, alice, bob, c) = try await FileTransferAPITests.oneToOne(on: network)
+            // Bob's own push is over first (it would take one of the turns).
+            try await a.recorder.wait("Bob's profile at Alice's") { $0.type == .profileReceived && $0.peer == bob.id }
+            let aliceRuntime = try await a.daemon.runtime(alice.id), bobRuntime = try await b.daemon.runtime(bob.id)
+            let socket = try await bobRuntime.connections().connect(aliceRuntime.device.shortID, now: true)
+            let name = "data-transfer://\(c)/\(bobRuntime.device.longID.hex)/profile.vcf"
+            let started = ContinuousClock.now
+            let ends = try await withThrowingTaskGroup(of: Duration.self) { group in
+                for _ in 0..<(ProfileService.maxReadsPerAccount + 1) {
+                    let channel = try await socket.open(name)
+                    // The refused one may be closed before this arrives.
+                    try? await channel.write(ByteBuffer(string: "BEGIN:VCARD\r\nFN:Half"))
+                    group.addTask {
+                        for try await _ in channel.inbound {}
+                        return ContinuousClock.now - started
+                    }
+                }
+                return try await group.reduce(into: [Duration]()) { $0.append($1) }.sorted()
+            }
+            // The refused one ends at once, the two read ones at the deadline.
+            #expect(ends[0] < ProfileService.readDeadline)
+            #expect(ends.dropFirst().allSatisfy { $0 >= ProfileService.readDeadline }, "\(ends)")
+            let kept = try await a.client.call(.contactProfile, account: alice.id, peer: bob.id, as: API.Profile.self)
+            #expect(kept.displayName == "Bob")
+
+            let whole = try await socket.open(name)
+            try await whole.write(ByteBuffer(string: "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Robert\r\nEND:VCARD\r\n"))
+            whole.close()
+            try await a.recorder.wait("the whole profile taken") { $0.type == .profileReceived && $0.peer == bob.id && $0.displayName == "Robert" }
         }
     }
 }

@@ -6,7 +6,9 @@ import FileTransfer
 import Foundation
 import Identity
 import NIOCore
+import Scheduling
 import Swarm
+import Synchronization
 
 /// Profiles (vCards) between devices, as jamid 13.7 exchanges them over `data-transfer://`
 /// channels (jami-protocol §6, last paragraph):
@@ -22,6 +24,11 @@ import Swarm
 public actor ProfileService {
     /// The largest profile taken (a vCard with a photo; jamid has no limit, ours protects the disk).
     public static let maxBytes = 2 << 20
+    /// A profile is small and sent at once: a channel still open after this is closed, and
+    /// at most ``maxReadsPerAccount`` are read at a time per account, so a member's flood of
+    /// half-sent profiles holds a few buffers for a short while, not 512 of 2 MiB for ever.
+    static let readDeadline = Duration.seconds(30)
+    static let maxReadsPerAccount = 2
     static let ownName = "data-transfer://profile.vcf"
 
     let context: AccountContext
@@ -31,6 +38,8 @@ public actor ProfileService {
     /// Accounts whose profile we asked for in this run (once each: a device without one answers
     /// nothing, and every fetch from it would ask again).
     var pulled: Set<PublicKeyID> = []
+    /// Profile channels being read now, by the account that opened them.
+    var reading: [PublicKeyID: Int] = [:]
 
     public init(context: AccountContext, contacts: ContactBook, swarm: SwarmService, connections: Connections) {
         self.context = context
@@ -50,14 +59,14 @@ public actor ProfileService {
         do {
             if channel.name == Self.ownName {
                 guard peer.account == context.account else { throw DaemonError(.notAllowed, "our profile from another account") }
-                try await contacts.setProfile(try await Self.read(channel))
+                try await contacts.setProfile(try await read(channel, from: peer.account))
                 context.emit(.profileReceived, peer: peer.account) { $0.displayName = contacts.displayName() }
             } else if parts.count == 3, parts[2] == "profile.vcf", let conversation = ObjectID(hex: String(parts[0])) {
                 guard let long = peer.long, parts[1] == long.hex else { throw DaemonError(.notAllowed, "the device in the name is not the peer's") }
                 guard await swarm.isMember(peer.account, of: conversation) || peer.account == context.account else {
                     throw DaemonError(.notAllowed, "\(peer.account) is not a member of \(conversation)")
                 }
-                try await received(try await Self.read(channel), of: peer.account)
+                try await received(try await read(channel, from: peer.account), of: peer.account)
             } else if parts.count == 3, parts[1] == "profile", let conversation = ObjectID(hex: String(parts[0])),
                       let account = PublicKeyID(hex: parts[2].dropLast(4)) {
                 try await answer(channel, for: account, in: conversation, to: peer)
@@ -92,15 +101,42 @@ public actor ProfileService {
         context.emit(.profileReceived, peer: account) { $0.displayName = VCard.displayName(in: vcard) }
     }
 
-    /// The bytes the opener writes until it closes; more than ``maxBytes`` is cut off.
-    static func read(_ channel: PeerChannel) async throws -> [UInt8] {
+    /// A profile `account` pushes, read when fewer than ``maxReadsPerAccount`` of its are.
+    func read(_ channel: PeerChannel, from account: PublicKeyID) async throws -> [UInt8] {
+        guard reading[account, default: 0] < Self.maxReadsPerAccount else {
+            throw DaemonError(.notAllowed, "busy: \(Self.maxReadsPerAccount) profiles from \(account) are being read")
+        }
+        reading[account, default: 0] += 1
+        defer { if let n = reading[account], n > 1 { reading[account] = n - 1 } else { reading[account] = nil } }
+        return try await Self.read(channel, scheduler: context.scheduler)
+    }
+
+    /// The bytes the opener writes until it closes; more than ``maxBytes``, or a channel open
+    /// past ``readDeadline``, is cut off.
+    static func read(_ channel: PeerChannel, scheduler: Scheduler) async throws -> [UInt8] {
+        let expired = Deadline()
+        let watchdog = scheduler.spawn {
+            guard (try? await scheduler.sleep(for: readDeadline)) != nil else { return }
+            expired.fire()
+            channel.close()
+        }
+        defer { watchdog.cancel() }
         var bytes: [UInt8] = []
         for try await chunk in channel.inbound {
             guard bytes.count + chunk.readableBytes <= maxBytes else { throw DaemonError(.tooLarge, "a profile over \(maxBytes) bytes") }
             bytes += chunk.readableBytesView
         }
+        guard !expired.fired else { throw DaemonError(.invalid, "a profile still not sent whole after \(readDeadline)") }
         guard !bytes.isEmpty else { throw DaemonError(.invalid, "an empty profile") }
         return bytes
+    }
+
+    /// Whether a read's time is up; set by its watchdog, read by the reader (a `Mutex`, so
+    /// `Sendable` as it is).
+    final class Deadline: Sendable {
+        private let state = Mutex(false)
+        var fired: Bool { state.withLock { $0 } }
+        func fire() { state.withLock { $0 = true } }
     }
 
     /// Sends our profile to `device` over its open socket when it has not received this
@@ -136,7 +172,7 @@ public actor ProfileService {
         do {
             let channel = try await socket.open("\(TransferRequest.prefix)\(conversation.hex)/profile/\(account.hex).vcf")
             defer { channel.close() }
-            try received(try await Self.read(channel), of: account)
+            try received(try await Self.read(channel, scheduler: context.scheduler), of: account)
         } catch {
             context.logger.info("no profile from the device", metadata: ["device": "\(device.device)", "reason": "\(error)"])
         }
