@@ -13,7 +13,7 @@ extension AccountRuntime {
         guard !body.isEmpty else { throw .invalid("an empty message") }
         let swarm = try swarm()
         if let replyTo { _ = try await swarm.message(replyTo, in: conversation) }
-        return try await committed(try await swarm.commit(.text(body, replyTo: replyTo), in: conversation), in: conversation)
+        return await committed(try await swarm.commit(.text(body, replyTo: replyTo), in: conversation), in: conversation)
     }
 
     /// Replaces the text of one of our messages; an empty `body` deletes it.
@@ -22,14 +22,14 @@ extension AccountRuntime {
         let m = try await swarm.message(target, in: conversation)
         guard m.author == id.hex, m.type == CommitMessage.Kind.text else { throw DaemonError(.notAllowed, "only our own text messages can be edited or deleted") }
         guard !m.deleted else { throw DaemonError(.notAllowed, "the message was deleted") }
-        return try await committed(try await swarm.commit(.edit(target, body: body), in: conversation), in: conversation)
+        return await committed(try await swarm.commit(.edit(target, body: body), in: conversation), in: conversation)
     }
 
     public func react(_ emoji: String, to target: ObjectID, in conversation: ObjectID) async throws(DaemonError) -> ObjectID {
         guard !emoji.isEmpty, emoji.unicodeScalars.count <= 32 else { throw .invalid("a reaction is one emoji") }
         let swarm = try swarm()
         _ = try await swarm.message(target, in: conversation)
-        return try await committed(try await swarm.commit(.reaction(emoji, to: target), in: conversation), in: conversation)
+        return await committed(try await swarm.commit(.reaction(emoji, to: target), in: conversation), in: conversation)
     }
 
     /// A group (or a 1:1 with `members` the other account) with `members` invited.
@@ -48,23 +48,23 @@ extension AccountRuntime {
     /// its devices and the commit notification to the members'.
     public func invite(_ account: PublicKeyID, to conversation: ObjectID) async throws(DaemonError) {
         let swarm = try swarm()
-        _ = try await committed(try await swarm.invite(account, to: conversation), in: conversation)
+        _ = await committed(try await swarm.invite(account, to: conversation), in: conversation)
         context.scheduler.spawn { [weak self] in await self?.sendInvitation(conversation, to: account) }
     }
 
     public func removeMember(_ account: PublicKeyID, from conversation: ObjectID) async throws(DaemonError) {
         let swarm = try swarm()
-        _ = try await committed(try await swarm.remove(account, from: conversation), in: conversation)
+        _ = await committed(try await swarm.remove(account, from: conversation), in: conversation)
     }
 
     public func banMember(_ account: PublicKeyID, from conversation: ObjectID) async throws(DaemonError) {
         let swarm = try swarm()
-        _ = try await committed(try await swarm.ban(account, in: conversation), in: conversation)
+        _ = await committed(try await swarm.ban(account, in: conversation), in: conversation)
     }
 
     public func unbanMember(_ account: PublicKeyID, from conversation: ObjectID) async throws(DaemonError) {
         let swarm = try swarm()
-        _ = try await committed(try await swarm.unban(account, in: conversation), in: conversation)
+        _ = await committed(try await swarm.unban(account, in: conversation), in: conversation)
     }
 
     /// Leaves: our removal committed and announced; the conversation disappears from this device.

@@ -8,7 +8,7 @@ import Swarm
 extension DaemonRoutes {
     func registerConversations(on router: Router<some RequestContext>) {
         router.on(.conversations) { _, context in
-            try await answering { API.ConversationList(conversations: await try runtime(context).swarmService().views()) }
+            try await answering { API.ConversationList(conversations: try await runtime(context).swarmService().views()) }
         }
         router.on(.createConversation) { request, context in
             let body = try await request.decode(as: API.NewConversation.self, context: context)

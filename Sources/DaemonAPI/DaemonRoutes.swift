@@ -86,7 +86,7 @@ struct DaemonRoutes: Sendable {
     private func account(_ id: String) async throws -> API.Account {
         let runtime = try await daemon.runtime(id)
         let info = try await daemon.info(runtime.id)
-        let seen = Dictionary(try await runtime.devicesSeen().map { ($0.device.hex, $0.seen) }, uniquingKeysWith: max)
+        let seen = Dictionary(try runtime.devicesSeen().map { ($0.device.hex, $0.seen) }, uniquingKeysWith: max)
         var devices = info.devices.map { API.Device(id: $0.id, name: $0.name, lastSeen: seen[$0.id]) }
         for (id, t) in seen where !devices.contains(where: { $0.id == id }) { devices.append(API.Device(id: id, name: nil, lastSeen: t)) }
         let summary = await runtime.nodeSummary()

@@ -86,7 +86,7 @@ public final class SimulatedWorld: @unchecked Sendable {
         settings.seed = seed
         settings.lossRate = loss
         let result = await Simulation.run(settings) { sim -> Result<T, any Error> in
-            var rng = DeterministicRNG(seed: seed ^ 0x3041d)
+            let rng = DeterministicRNG(seed: seed ^ 0x3041d)
             var nodes: [SimulatedDHTNode] = []
             for i in 0..<max(1, infrastructure) {
                 var config = DHTConfig()

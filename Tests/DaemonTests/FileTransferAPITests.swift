@@ -99,7 +99,7 @@ struct FileTransferAPITests {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = dir.appendingPathComponent("big.bin")
-        FileManager.default.createFile(atPath: source.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: source.path, contents: nil))
         let out = try FileHandle(forWritingTo: source), random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
         for _ in 0..<16 { try out.write(contentsOf: random.readData(ofLength: 16 << 20)) }
         try out.close()

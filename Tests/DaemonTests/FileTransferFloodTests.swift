@@ -1,4 +1,5 @@
 @testable import Daemon
+import Connectivity
 import DaemonClient
 import DaemonWire
 import Foundation
@@ -10,17 +11,27 @@ import Testing
 /// number wait for their turn, the rest are refused at once, and every turn is given back.
 @Suite(.serialized, .timeLimit(.minutes(8)))
 struct FileTransferFloodTests {
+    /// Bytes each channel of the flood received, and whether it ended.
+    final class Tally: Sendable {
+        private let state: Mutex<[(bytes: Int, ended: Bool)]>
+        init(_ count: Int) { state = Mutex(Array(repeating: (0, false), count: count)) }
+        func add(_ i: Int, _ n: Int) { state.withLock { $0[i].bytes += n } }
+        func end(_ i: Int) { state.withLock { $0[i].ended = true } }
+        var all: [(bytes: Int, ended: Bool)] { state.withLock { $0 } }
+        func streaming() -> [Int] { all.indices.filter { all[$0].bytes > 0 && !all[$0].ended } }
+        func refused() -> [Int] { all.indices.filter { all[$0].bytes == 0 && all[$0].ended } }
+    }
+
     @Test func aFloodOfRequestsIsServedAFewAtATime() async throws {
         let dir = try FileTransferAPITests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         try await withTestNetwork { network in
-            // 128 KiB at 256 KiB/s: each turn lasts half a second, so the flood overlaps.
+            // 64 MiB at 64 KiB/s: no stream ends by itself while the test runs, whatever the load.
             let (a, b, alice, bob, c) = try await FileTransferAPITests.oneToOne(on: network) {
                 $0.autoDownloadLimit = 0
-                $0.uploadRateLimit = 256 << 10
+                $0.uploadRateLimit = 64 << 10
             }
-            let size = 128 << 10
-            let source = try FileTransferAPITests.randomFile(size, in: dir)
+            let source = try FileTransferAPITests.randomFile(64 << 20, in: dir)
             let f = try await a.client.call(.sendFile, account: alice.id, conversation: c, body: API.SendFile(path: source.path), as: API.FileTransfer.self)
             try await b.recorder.wait("the offer at Bob's") { $0.type == .messageReceived && $0.message?.id == f.message }
 
@@ -30,7 +41,7 @@ struct FileTransferFloodTests {
             let socket = try await bobRuntime.connections().connect(aliceRuntime.device.shortID, now: true)
             let name = "data-transfer://\(c)/\(bobRuntime.device.longID.hex)/\(f.id)"
 
-            // Alice's load, sampled while the flood runs: never more streams than allowed.
+            // Alice's load, sampled all along: never more streams than allowed.
             let peak = Mutex(0)
             let watcher = Task {
                 while !Task.isCancelled {
@@ -39,30 +50,41 @@ struct FileTransferFloodTests {
                     try? await Task.sleep(for: .milliseconds(20))
                 }
             }
+            defer { watcher.cancel() }
             let flood = limits.perAccount + limits.waitingPerAccount + 4
-            let received = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<flood {
+            let tally = Tally(flood)
+            var channels: [Int: PeerChannel] = [:]
+            try await withThrowingTaskGroup(of: (Int, PeerChannel).self) { group in
+                for i in 0..<flood {
                     group.addTask {
-                        var n = 0
-                        if let channel = try? await socket.open(name) {
-                            for try await chunk in channel.inbound { n += chunk.readableBytes }
+                        let channel = try await socket.open(name)
+                        Task {
+                            do { for try await chunk in channel.inbound { tally.add(i, chunk.readableBytes) } } catch {}
+                            tally.end(i)
                         }
-                        return n
+                        return (i, channel)
                     }
                 }
-                return try await group.reduce(into: [Int]()) { $0.append($1) }
+                for try await (i, channel) in group { channels[i] = channel }
             }
-            watcher.cancel()
-
-            #expect(received.count { $0 == size } == limits.perAccount + limits.waitingPerAccount)
-            #expect(received.count { $0 == 0 } == 4, "\(received)")
+            // Four stream, thirty-two wait, four are refused at once.
+            try await waitFor("the flood sorted out", timeout: .seconds(120)) {
+                let load = await uploads.load
+                return load == (limits.perAccount, limits.waitingPerAccount) && tally.streaming().count == limits.perAccount
+                    && tally.refused().count == 4 ? true : nil
+            }
+            // The four streaming close: four waiting ones get their turn.
+            let first = tally.streaming()
+            for i in first { channels[i]?.close() }
+            try await waitFor("the next four streaming", timeout: .seconds(120)) {
+                let now = tally.streaming(), load = await uploads.load
+                return now.count == limits.perAccount && Set(now).isDisjoint(with: first)
+                    && load == (limits.perAccount, limits.waitingPerAccount - limits.perAccount) ? true : nil
+            }
+            // Every channel closes: every turn is given back.
+            for channel in channels.values { channel.close() }
+            try await waitFor("every turn given back", timeout: .seconds(120)) { await uploads.load == (0, 0) ? true : nil }
             #expect(peak.withLock { $0 } <= limits.perAccount)
-            // Every turn given back: the next request streams at once.
-            let load = await uploads.load
-            #expect(load.streaming == 0 && load.waiting == 0)
-            var again = 0
-            for try await chunk in try await socket.open(name).inbound { again += chunk.readableBytes }
-            #expect(again == size)
         }
     }
 }
