@@ -97,7 +97,7 @@ public final class DHTCore {
         s.storedValues = storage.valueCount
         s.storedBytes = storage.totalBytes
         s.remoteListeners = remoteListeners.count
-        s.partSessions = assembler.sessionCount
+        s.partSessions = assembler.sessionCount + assembler.earlyCount
         s.partBytes = assembler.bytes
         s.searches = searches.count
         let reportedIPs = reported.addresses.compactMap { PeerAddress(addressBytes: $0, port: 0)?.hostString }
@@ -132,7 +132,7 @@ public final class DHTCore {
         let expected: Bool
         switch head.kind {
         case .answer: expected = head.tid.map { pending.request($0)?.address == source } ?? false
-        case .valueParts: expected = head.tid.map { assembler.isAnswerSession(tid: $0, from: source) } ?? false
+        case .valueParts: expected = head.tid.map { assembler.isAnswerSession(tid: $0, from: source) || pending.request($0)?.address == source } ?? false
         case .other: expected = false
         }
         if !expected && !limiter.allow(source.ip, now: now) {
@@ -151,14 +151,25 @@ public final class DHTCore {
             switch assembler.add(msg.parts, tid: msg.tid, from: source, now: now) {
             case .complete(let whole): dispatch(whole, from: source, now: now)
             case .overBudget: stats.droppedPartSessions += 1
-            case .incomplete, .noSession: break
+            case .noSession:
+                // Ahead of its header: kept for it when it answers one of our requests.
+                if expected && !assembler.holdEarly(msg.parts, tid: msg.tid, from: source, now: now) { stats.droppedPartSessions += 1 }
+            case .incomplete: break
             }
             return
         }
         guard msg.senderId != nodeId else { stats.droppedForeign += 1; return }
         stats.valuesRejected += msg.droppedValues
         if !msg.valueSizes.isEmpty {
-            if !assembler.begin(msg, from: source, isAnswer: expected, now: now) { stats.droppedPartSessions += 1 }
+            guard assembler.begin(msg, from: source, isAnswer: expected, now: now) else {
+                stats.droppedPartSessions += 1
+                return
+            }
+            switch assembler.addEarly(tid: msg.tid, from: source, now: now) {
+            case .complete(let whole): dispatch(whole, from: source, now: now)
+            case .overBudget: stats.droppedPartSessions += 1
+            case .incomplete, .noSession: break
+            }
             return
         }
         dispatch(msg, from: source, now: now)

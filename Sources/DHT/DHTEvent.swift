@@ -37,7 +37,8 @@ public struct DHTStatistics: Sendable, Equatable, Codable {
     public var storedValues = 0
     public var storedBytes = 0
     public var remoteListeners = 0
-    /// Value-part sessions open, and the bytes they hold.
+    /// Value-part sessions open (answers whose parts wait for their header included), and the
+    /// bytes they hold.
     public var partSessions = 0
     public var partBytes = 0
     public var searches = 0
