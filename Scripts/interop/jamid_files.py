@@ -145,6 +145,8 @@ def main():
         daemon_log.write("\n--- killed with %d bytes on disk; starting again ---\n" % kept)
         daemon_log.flush()
         daemon, _, _ = children.start_rafikid(args.rafikid, home, bs.addr, daemon_log, log_level="info")
+        # Its conversations are served once the account is online again (a loaded machine takes a while).
+        poll("our registration after the restart", lambda: [a for a in rafiki("account", "list") if a["state"] == "registered"], timeout=120)
         final = poll("the big file resumed and complete", lambda: [f for f in rafiki("file", "list", one)["files"]
                                                                   if f["message"] == offer["message"] and f["state"] in ("complete", "failed")],
                      timeout=240)[0]

@@ -15,6 +15,7 @@ extension DHTCore {
         search.nodes[i].inFlight.remove(msg.tid)
         search.nodes[i].slow.remove(msg.tid)
         search.nodes[i].failed = false
+        search.nodes[i].timedOutAt = nil
         search.lastActivity = now
         switch purpose {
         case .lookup(let getOp):
@@ -111,6 +112,7 @@ extension DHTCore {
             s.nodes[i].inFlight.remove(tid)
             s.nodes[i].slow.remove(tid)
             s.nodes[i].failed = true
+            s.nodes[i].timedOutAt = now
             searches[key] = s
             stepSearch(key, now: now)
         }

@@ -12,7 +12,17 @@ extension DHTCore {
         // listen) follows the network as it changes, instead of the nodes that were closest
         // when it began.
         for n in table(key.family).closest(to: key.key, count: DHTConstants.searchNodes, goodOnly: false, now: now) {
-            s.addCandidate(id: n.id, address: n.address)
+            if !s.addCandidate(id: n.id, address: n.address), let i = s.index(of: n.id),
+               let out = s.nodes[i].timedOutAt, n.lastHeard > out, s.nodes[i].inFlight.isEmpty {
+                s.nodes[i].failed = false
+                s.nodes[i].timedOutAt = nil
+                // It may have lost its state: a token again, the listen again, and the values
+                // it had taken offered again (a refresh first; it answers "not found" if lost).
+                s.nodes[i].lastSynced = .distantPast
+                s.nodes[i].listenRefreshAt = .distantPast
+                s.nodes[i].stored.formUnion(s.nodes[i].acked)
+                s.nodes[i].acked = []
+            }
         }
         var budget = DHTConstants.maxInFlightPerSearch - s.nodes.reduce(0) { $0 + $1.freshInFlight }
 

@@ -25,6 +25,10 @@ struct Search {
         /// Requests that went unanswered once (the node is a weaker candidate meanwhile).
         var slow: Set<UInt32> = []
         var failed = false
+        /// When its requests went unanswered to the last retransmission; a node heard from
+        /// since (restarted, or back on the network) is asked again, so a long-lived search
+        /// (a listen, a permanent put) returns to it instead of leaving it out for good.
+        var timedOutAt: Int64?
         var answeredGets: Set<OperationID> = []
         var acked: Set<UInt64> = []
         /// Values this node acknowledged in an earlier round: re-announcing them sends a small
