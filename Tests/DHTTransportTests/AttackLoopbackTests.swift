@@ -88,7 +88,8 @@ import Testing
                 #expect(await client.ping(node.localAddress) == node.nodeId)
             }
             let s = try await node.statistics()
-            #expect(s.droppedRateLimited > 0)
+            // Whether the rate limiter or the tid check drops them depends on how fast they
+            // came (a loaded machine sends them slower than the limit): either way, all dropped.
             #expect(s.droppedUnmatched + s.droppedRateLimited >= 5_000 - 10)
             // Only the honest client made it into the table.
             #expect(s.knownNodes4 == 1)

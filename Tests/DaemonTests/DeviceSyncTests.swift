@@ -92,6 +92,34 @@ struct DeviceSyncTests {
 
     /// A device the account revoked (its certificate in the account's CRL on the DHT) gets
     /// nothing more: the laptop refuses its connection, and a contact added after is not synced.
+    /// jamid writes its later sync messages on the first sync channel it has for a device,
+    /// which may be the one we opened to it: what comes back on ours is merged too.
+    @Test func messagesOnTheChannelWeOpenedAreMerged() async throws {
+        try await withTestNetwork { network in
+            let laptop = TestDaemon(network: network)
+            try await laptop.start()
+            let alice = try await laptop.createAccount("Alice")
+            try await laptop.recorder.wait("Alice registered", timeout: .seconds(120)) { $0.type == .registration && $0.state == "registered" }
+            let phone = TestDaemon(network: network)
+            try await phone.start()
+            let phoneRuntime = try await phone.daemon.importAccount(archive: try await laptop.daemon.exportAccount(alice.id).archive, password: nil, deviceName: "phone")
+            try await laptop.recorder.wait("the laptop found the phone", timeout: .seconds(120)) { $0.type == .deviceFound }
+            // The phone answers as jamid does: a contact, written on the channel the laptop opens.
+            let stranger = PublicKeyID(hex: String(repeating: "7c", count: 20))!
+            let message = SyncMessage(deviceSync: DeviceSync(contacts: [stranger: Contact(added: 1_700_000_000)]))
+            try await phoneRuntime.connections().register(prefix: DeviceSyncService.channelPrefix + phoneRuntime.device.longID.hex) { channel, _ in
+                try? await channel.write(ByteBuffer(bytes: message.encoded))
+                do { for try await _ in channel.inbound {} } catch {}
+            }
+            let laptopRuntime = try await laptop.daemon.runtime(alice.id)
+            let sync = try #require(await laptopRuntime.online?.sync)
+            await sync.connect(to: phoneRuntime.device.shortID, long: phoneRuntime.device.longID)
+            try await waitUntil("the phone's contact at the laptop") {
+                try await laptop.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == stranger.hex }
+            }
+        }
+    }
+
     @Test func aRevokedDeviceGetsNothingMore() async throws {
         try await withTestNetwork { network in
             let (laptop, b, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)

@@ -58,9 +58,11 @@ public actor DeviceSyncService {
         opened[device] = (channel, socket)
         try await send(to: channel)
         context.logger.info("synced with our other device", metadata: ["device": "\(device)"])
-        // The channel stays open for changes; when the peer closes it, it is forgotten.
+        // The channel stays open for changes, both ways: jamid writes its later messages on
+        // the first sync channel it has for a device, which may be this one (its SyncModule
+        // reads and writes on every one). When the peer closes it, it is forgotten.
         context.scheduler.spawn { [weak self] in
-            do { for try await _ in channel.inbound {} } catch {}
+            await self?.receive(on: channel, from: device)
             await self?.closed(channel, of: device)
         }
     }
@@ -143,19 +145,24 @@ public actor DeviceSyncService {
         // A device that comes back opens to us first: it gets our state over a channel of ours.
         let this = self
         context.scheduler.spawn { await this.openBack(to: peer.device, long: long) }
+        await receive(on: channel, from: peer.device)
+        channel.close()
+    }
+
+    /// Merges each frame of a sync channel (ours or theirs) as one message until it ends.
+    nonisolated func receive(on channel: PeerChannel, from device: PublicKeyID) async {
         do {
             for try await frame in channel.inbound {
                 let message: SyncMessage
                 do { message = try SyncMessage(parsing: Array(frame.readableBytesView)) } catch {
-                    context.logger.warning("dropped a sync message", metadata: ["device": "\(peer.device)", "reason": "\(error)"])
+                    context.logger.warning("dropped a sync message", metadata: ["device": "\(device)", "reason": "\(error)"])
                     continue
                 }
-                await apply(message, from: peer.device)
+                await apply(message, from: device)
             }
         } catch {
-            context.logger.info("a sync channel ended", metadata: ["device": "\(peer.device)", "reason": "\(error)"])
+            context.logger.info("a sync channel ended", metadata: ["device": "\(device)", "reason": "\(error)"])
         }
-        channel.close()
     }
 
     func apply(_ m: SyncMessage, from device: PublicKeyID) async {
