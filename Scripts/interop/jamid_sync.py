@@ -95,7 +95,8 @@ def main():
         daemon = None
         text = open(log_path).read()
         res["daemon_errors"] = [l for l in text.splitlines() if " error " in l or "critical" in l][:20]
-        res["dropped_sync"] = [l for l in text.splitlines() if "dropped a sync message" in l][:10]
+        res["dropped_sync"] = [l for l in text.splitlines() if "dropped a sync message" in l or "not a device sync" in l][:10]
+        res["legacy_syncs_merged"] = text.count("merged a device sync from the DHT")
 
 
 if __name__ == "__main__":

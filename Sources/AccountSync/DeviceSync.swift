@@ -93,3 +93,23 @@ public struct DeviceSync: Sendable, Equatable {
         }
     }
 }
+
+extension DeviceSync {
+    /// The largest legacy value read (a DHT value holds at most 64 KiB).
+    public static let maxValueBytes = 64 << 10
+
+    /// The legacy form jamid 13.7 also puts, encrypted to each of the account's devices, at
+    /// the device's inbox (`H("inbox:" + short id)`, a user-data value): the same map as the
+    /// first part of a `SyncMsg`, alone.
+    public init(valueData bytes: [UInt8]) throws(SyncError) {
+        guard bytes.count <= Self.maxValueBytes else { throw .tooLarge(bytes.count) }
+        let value: MessagePackValue
+        do { value = try MessagePackReader.decode(bytes, limits: MessagePackLimits(maxDepth: 6, maxBytesLength: 65535, maxContainerCount: 8192)) } catch {
+            throw .malformed("\(error)")
+        }
+        try self.init(value)
+    }
+
+    /// The bytes of that legacy value.
+    public var valueData: [UInt8] { messagePack.encoded }
+}

@@ -64,6 +64,14 @@ extension AccountRuntime {
             }
         case .imMessage(let message, let account, let device):
             receivedMessage(message, from: account, device: device)
+        case .deviceSync(let sync, let device):
+            do {
+                try await contacts.merge(sync.contacts)
+                try await contacts.mergeRequests(sync.requests)
+                context.logger.info("merged a device sync from the DHT", metadata: ["device": "\(device)", "contacts": "\(sync.contacts.count)"])
+            } catch {
+                context.logger.error("could not merge a device sync", metadata: ["device": "\(device)", "error": "\(error)"])
+            }
         }
     }
 }

@@ -2,6 +2,8 @@
 import DaemonClient
 import DaemonWire
 import Foundation
+import SecureDHT
+import DHT
 import AccountSync
 import Contacts
 import Identity
@@ -117,6 +119,33 @@ struct DeviceSyncTests {
             try await waitUntil("the phone's contact at the laptop") {
                 try await laptop.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == stranger.hex }
             }
+        }
+    }
+
+    /// jamid also puts its DeviceSync in the DHT, at each device's inbox: merged when it comes
+    /// from a device of this account, dropped from another account's.
+    @Test func theLegacyDeviceSyncInTheDHTIsMergedFromOwnDevicesOnly() async throws {
+        try await withTestNetwork { network in
+            let (laptop, b, alice, bob) = try await PeerConnectionTests.aliceAndBob(on: network)
+            let phone = TestDaemon(network: network)
+            try await phone.start()
+            let phoneRuntime = try await phone.daemon.importAccount(archive: try await laptop.daemon.exportAccount(alice.id).archive, password: nil, deviceName: "phone")
+            try await phone.recorder.wait("the phone registered", timeout: .seconds(120)) { $0.type == .registration && $0.state == "registered" }
+            let laptopRuntime = try await laptop.daemon.runtime(alice.id), bobRuntime = try await b.daemon.runtime(bob.id)
+            let inbox = DeviceDirectory.inbox(of: laptopRuntime.device.shortID)
+            func put(_ contact: PublicKeyID, from runtime: AccountRuntime) async throws {
+                let sync = DeviceSync(date: 1, contacts: [contact: Contact(added: 1_700_000_000)])
+                let node = try #require(await runtime.online?.node)
+                let value = Value(id: UInt64.random(in: 1...UInt64.max), type: ValueType.userData.id, data: sync.valueData)
+                _ = try await node.putEncrypted(inbox, to: InfoHash(laptopRuntime.device.shortID), value)
+            }
+            let fromBob = PublicKeyID(hex: String(repeating: "3b", count: 20))!, fromPhone = PublicKeyID(hex: String(repeating: "4d", count: 20))!
+            try await put(fromBob, from: bobRuntime)
+            try await put(fromPhone, from: phoneRuntime)
+            try await waitUntil("the phone's contact at the laptop") {
+                try await laptop.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == fromPhone.hex }
+            }
+            #expect(try await !laptop.client.call(.contacts, account: alice.id, as: API.ContactList.self).contacts.contains { $0.id == fromBob.hex })
         }
     }
 

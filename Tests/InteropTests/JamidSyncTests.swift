@@ -19,7 +19,8 @@ extension JamidIdentityTests {
         #expect(r["imported"] as? Bool == true)
         #expect((r["kay_at_us"] as? [String: Any])?["state"] as? String == "active")
         #expect(r["lee_at_jamid"] != nil && r["jamid_conversation_at_us"] != nil && r["our_conversation_at_jamid"] != nil)
-        print("sync with jamid: \(r["kay_at_us"] ?? "-") \(r["lee_at_jamid"] ?? "-") \(r["jamid_conversation_at_us"] ?? "-") \(r["our_conversation_at_jamid"] ?? "-")")
+        print("sync with jamid: \(r["kay_at_us"] ?? "-") \(r["lee_at_jamid"] ?? "-") \(r["jamid_conversation_at_us"] ?? "-") \(r["our_conversation_at_jamid"] ?? "-");"
+              + " \(r["legacy_syncs_merged"] ?? 0) of jamid's DeviceSync values from the DHT merged")
         // PINs both ways: jamid's exportOnRing into `rafiki account link`, ours into jamid's archivePIN.
         #expect(r["jamid_pin_status"] as? Int == 0 && r["linked_from_jamid"] as? Bool == true)
         let ours = try #require(r["jamid_linked_ours"] as? [String: Any])

@@ -1,3 +1,4 @@
+import AccountSync
 import DaemonWire
 import Contacts
 import DHT
@@ -23,6 +24,9 @@ public actor Inbox {
         case connectionRequest(Value, device: PublicKeyID)
         /// An ImMessage (a commit notification, say) from a verified device of `account`.
         case imMessage(ImMessage, account: PublicKeyID, device: PublicKeyID)
+        /// Contacts and trust requests from another verified device of this account, as
+        /// jamid also puts them in the DHT (besides `sync://`, where it can miss a change).
+        case deviceSync(DeviceSync, device: PublicKeyID)
     }
 
     let context: AccountContext
@@ -97,8 +101,12 @@ public actor Inbox {
             await imMessage(value, from: device, log: log)
             return
         }
+        if value.type == ValueType.userData.id {
+            await deviceSync(value, from: device, log: log)
+            return
+        }
         guard value.type == ValueType.trustRequest.id else {
-            log.info("ignoring an inbox value of type \(value.type) (legacy messages and device sync are not supported)")
+            log.info("ignoring an inbox value of type \(value.type)")
             markSeen(value)
             return
         }
@@ -160,6 +168,27 @@ public actor Inbox {
         } catch {
             log.info("could not put an ImMessage receipt", metadata: ["reason": "\(error)"])
         }
+    }
+
+    /// A user-data value: jamid's legacy DeviceSync, taken from our own account's devices only
+    /// (legacy text messages, the other user-data values, are not read).
+    private func deviceSync(_ value: Value, from device: PublicKeyID, log: Logger) async {
+        markSeen(value)
+        let sync: DeviceSync
+        do { sync = try DeviceSync(valueData: value.data) } catch {
+            log.info("ignoring a user-data inbox value (not a device sync)", metadata: ["reason": "\(error)"])
+            return
+        }
+        let sender: DeviceDirectory.ValidatedDevice
+        do { sender = try await directory.validate(device, record: false) } catch {
+            log.info("dropped a device sync from an unverifiable device", metadata: ["reason": "\(error)"])
+            return
+        }
+        guard sender.account == context.account else {
+            log.warning("dropped a device sync from another account's device", metadata: ["account": "\(sender.account)"])
+            return
+        }
+        await handler(.deviceSync(sync, device: device))
     }
 
     private func markSeen(_ value: Value) {
