@@ -212,6 +212,10 @@ def start_jamid_accounts(jh, h, bootstrap, names, name="J", debug=False, attempt
         try:
             return j, jamid_accounts(jh, j, bootstrap, names, timeout=timeout)
         except Exception as e:
+            try:
+                j.jamid.p.wait(5)  # its bus name may go a moment before the process does
+            except subprocess.TimeoutExpired:
+                pass
             if j.jamid.p.poll() is None or attempt == attempts:
                 raise
             print("jamid %s died while making its accounts (rc=%s: %s); starting another (%d/%d)"
