@@ -146,7 +146,8 @@ actor TheirIdentity {
     func get() async throws -> (dir: String, pk: String) {
         if let made { return made }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("theirs-\(UUID().uuidString)").path
-        let p = try await ReferencePeer.run(["gen-identity", "--out", dir], timeout: .seconds(60))
+        // An RSA-4096 key in Python beside the full suite: two minutes (it took over one once).
+        let p = try await ReferencePeer.run(["gen-identity", "--out", dir], timeout: .seconds(120))
         let pk = try #require(p.events("identity").first?["pk_id"] as? String, "gen-identity failed (exit \(p.status ?? -1))")
         made = (dir, pk)
         return (dir, pk)
