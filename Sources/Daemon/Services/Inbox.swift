@@ -155,11 +155,7 @@ public actor Inbox {
             return
         }
         guard !message.body.isEmpty else { return }
-        let sender: DeviceDirectory.ValidatedDevice
-        do { sender = try await directory.validate(device, record: false) } catch {
-            log.info("dropped an ImMessage from an unverifiable device", metadata: ["reason": "\(error)"])
-            return
-        }
+        guard let sender = await verified(device, "an ImMessage", log: log) else { return }
         await handler(.imMessage(message, account: sender.account, device: device))
         guard let key = sender.chain.leaf.rsaPublicKey else { return }
         do {
@@ -179,16 +175,20 @@ public actor Inbox {
             log.info("ignoring a user-data inbox value (not a device sync)", metadata: ["reason": "\(error)"])
             return
         }
-        let sender: DeviceDirectory.ValidatedDevice
-        do { sender = try await directory.validate(device, record: false) } catch {
-            log.info("dropped a device sync from an unverifiable device", metadata: ["reason": "\(error)"])
-            return
-        }
+        guard let sender = await verified(device, "a device sync", log: log) else { return }
         guard sender.account == context.account else {
             log.warning("dropped a device sync from another account's device", metadata: ["account": "\(sender.account)"])
             return
         }
         await handler(.deviceSync(sync, device: device))
+    }
+
+    /// The sender's checked device chain, or nil (logged as dropping `what`).
+    private func verified(_ device: PublicKeyID, _ what: String, log: Logger) async -> DeviceDirectory.ValidatedDevice? {
+        do { return try await directory.validate(device, record: false) } catch {
+            log.info("dropped \(what) from an unverifiable device", metadata: ["reason": "\(error)"])
+            return nil
+        }
     }
 
     private func markSeen(_ value: Value) {

@@ -8,7 +8,6 @@ import Identity
 import NIOCore
 import Scheduling
 import Swarm
-import Synchronization
 
 /// Profiles (vCards) between devices, as jamid 13.7 exchanges them over `data-transfer://`
 /// channels (jami-protocol §6, last paragraph):
@@ -114,29 +113,17 @@ public actor ProfileService {
     /// The bytes the opener writes until it closes; more than ``maxBytes``, or a channel open
     /// past ``readDeadline``, is cut off.
     static func read(_ channel: PeerChannel, scheduler: Scheduler) async throws -> [UInt8] {
-        let expired = Deadline()
-        let watchdog = scheduler.spawn {
-            guard (try? await scheduler.sleep(for: readDeadline)) != nil else { return }
-            expired.fire()
-            channel.close()
-        }
+        let started = scheduler.unixMilliseconds
+        let watchdog = channel.closing(after: readDeadline, on: scheduler)
         defer { watchdog.cancel() }
         var bytes: [UInt8] = []
         for try await chunk in channel.inbound {
             guard bytes.count + chunk.readableBytes <= maxBytes else { throw DaemonError(.tooLarge, "a profile over \(maxBytes) bytes") }
             bytes += chunk.readableBytesView
         }
-        guard !expired.fired else { throw DaemonError(.invalid, "a profile still not sent whole after \(readDeadline)") }
+        guard scheduler.unixMilliseconds - started < readDeadline.wholeMilliseconds else { throw DaemonError(.invalid, "a profile still not sent whole after \(readDeadline)") }
         guard !bytes.isEmpty else { throw DaemonError(.invalid, "an empty profile") }
         return bytes
-    }
-
-    /// Whether a read's time is up; set by its watchdog, read by the reader (a `Mutex`, so
-    /// `Sendable` as it is).
-    final class Deadline: Sendable {
-        private let state = Mutex(false)
-        var fired: Bool { state.withLock { $0 } }
-        func fire() { state.withLock { $0 = true } }
     }
 
     /// Sends our profile to `device` over its open socket when it has not received this

@@ -51,11 +51,7 @@ extension SwarmService {
         defer { channel.close() }
         // A peer that stops answering mid-session must not hold the fetch: the channel is
         // closed after the deadline, which ends the read below.
-        let scheduler = context.scheduler
-        let watchdog = scheduler.spawn {
-            guard (try? await scheduler.sleep(for: Self.fetchDeadline)) != nil else { return }
-            channel.close()
-        }
+        let watchdog = channel.closing(after: Self.fetchDeadline, on: context.scheduler)
         defer { watchdog.cancel() }
         var client = UploadPackClient(conversation: conversation, host: deviceID.hex, haves: haves)
         var result: (tip: ObjectID, pack: [UInt8])?
