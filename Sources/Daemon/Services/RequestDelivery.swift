@@ -181,10 +181,29 @@ public actor RequestDelivery {
         })
     }
 
-    /// Sends `request` (an answer) once to every device of `account` announced now: one value
-    /// per device, as Jami does, all at once. Returns the devices it reached.
+    /// Waits before sending an answer again when it reached no device (its devices not found
+    /// yet, say just after a restart): an answer is sent once otherwise, and a lost one left the
+    /// asker unconfirmed until its own request came again.
+    static let answerRetries: [Duration] = [.seconds(5), .seconds(20), .seconds(60)]
+
+    /// Sends `request` (an answer) to every device of `account` announced now: one value per
+    /// device, as Jami does, all at once; again later (``answerRetries``) while it reaches
+    /// none. Returns the devices the first try reached.
     @discardableResult
     public func answer(_ request: TrustRequest, to account: PublicKeyID) async -> [PublicKeyID] {
+        let reached = await answerOnce(request, to: account)
+        guard reached.isEmpty else { return reached }
+        let scheduler = context.scheduler
+        tasks.append(scheduler.spawn { [weak self] in
+            for delay in Self.answerRetries {
+                guard (try? await scheduler.sleep(for: delay)) != nil, let self else { return }
+                if await !self.answerOnce(request, to: account).isEmpty { return }
+            }
+        })
+        return reached
+    }
+
+    private func answerOnce(_ request: TrustRequest, to account: PublicKeyID) async -> [PublicKeyID] {
         let devices: [DeviceAnnouncement]
         do {
             devices = try await directory.devices(of: account)
@@ -200,7 +219,8 @@ public actor RequestDelivery {
                     node.prepare(inbox)
                     do {
                         let key = try await DeviceDirectory.encryptionKey(of: device, node: node)
-                        try await node.put(inbox, node.sealed(value, to: key))
+                        // No node took it: as good as not sent.
+                        guard try await node.put(inbox, node.sealed(value, to: key)) > 0 else { return nil }
                         return device.device
                     } catch {
                         logger.warning("could not send a trust request", metadata: ["device": "\(device.device)", "error": "\(error)"])
